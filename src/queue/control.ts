@@ -1,0 +1,101 @@
+// Fleet pause (SPEC §8): drain / quiesce / resume, with a monotonic version and an audit trail.
+import type { PauseRecord, Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { QueueError } from './errors.js';
+import { parseInput } from './validate.js';
+import { pauseInput, resumeInput, statusInput, type PauseInput, type ResumeInput, type StatusInput } from './schemas.js';
+import type { QueueMetrics, StatusAnswer, SystemBlock } from './types.js';
+import { toSystem } from './view.js';
+
+export interface PauseAnswer {
+  system: SystemBlock;
+  metrics: QueueMetrics;
+  /** false when the call asked for the state that already held (a no-op). */
+  changed: boolean;
+}
+
+// Two operators racing: the loser re-reads and re-decides; this bounds the retries.
+const MAX_CAS_ATTEMPTS = 5;
+
+export class PauseControl {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+  ) {}
+
+  async state(): Promise<PauseRecord> {
+    return this.store.pauseStateGet();
+  }
+
+  async metrics(): Promise<QueueMetrics> {
+    const c = await this.store.jobCounts({ now: this.clock.now() });
+    return { ...c, isDrained: c.running === 0 };
+  }
+
+  async status(raw: StatusInput = {}): Promise<StatusAnswer> {
+    const input = parseInput(statusInput, raw, 'status');
+    const [state, metrics, audit] = await Promise.all([
+      this.state(),
+      this.metrics(),
+      this.store.controlEventsList({ limit: input.audit }),
+    ]);
+    return { system: toSystem(state), metrics, audit };
+  }
+
+  async pause(raw: PauseInput): Promise<PauseAnswer> {
+    const input = parseInput(pauseInput, raw, 'pause');
+    const actor = input.requestedBy ?? null;
+    for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
+      const cur = await this.state();
+      if (cur.paused && cur.mode === input.mode && cur.reason === input.reason) {
+        return { system: toSystem(cur), metrics: await this.metrics(), changed: false };
+      }
+      const now = this.clock.now();
+      const next = await this.store.pauseStateSet({
+        expectVersion: cur.version,
+        next: { paused: true, mode: input.mode, reason: input.reason, requestedBy: actor, requestedAt: now, updatedAt: now },
+        audit: { action: 'pause', mode: input.mode, reason: input.reason, actor, at: now.toISOString() },
+      });
+      if (next) {
+        await this.store.notify({ kind: 'pause_changed', version: next.version }).catch(() => {});
+        return { system: toSystem(next), metrics: await this.metrics(), changed: true };
+      }
+    }
+    throw contended();
+  }
+
+  async resume(raw: ResumeInput): Promise<PauseAnswer> {
+    const input = parseInput(resumeInput, raw, 'resume');
+    const actor = input.requestedBy ?? null;
+    for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
+      const cur = await this.state();
+      if (!cur.paused) {
+        throw new QueueError('job_state_conflict', 'Workers are not paused, so there is nothing to resume. Check `status` first.', {
+          details: { system: toSystem(cur) },
+        });
+      }
+      const metrics = await this.metrics();
+      if (!metrics.isDrained && !input.force) {
+        throw new QueueError(
+          'job_state_conflict',
+          `${metrics.running} job(s) are still running, so the fleet is not drained yet. Wait until status shows isDrained: true, or resume with force: true to let workers claim again while those jobs finish.`,
+          { details: { system: toSystem(cur), metrics } },
+        );
+      }
+      const now = this.clock.now();
+      const next = await this.store.pauseStateSet({
+        expectVersion: cur.version,
+        next: { paused: false, mode: null, reason: null, requestedBy: actor, requestedAt: now, updatedAt: now },
+        audit: { action: 'resume', mode: cur.mode, reason: input.reason, actor, at: now.toISOString() },
+      });
+      if (next) {
+        await this.store.notify({ kind: 'pause_changed', version: next.version }).catch(() => {});
+        return { system: toSystem(next), metrics, changed: true };
+      }
+    }
+    throw contended();
+  }
+}
+
+const contended = () =>
+  new QueueError('unavailable', 'The pause state kept changing under concurrent updates. Retry the call.');

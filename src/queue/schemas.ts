@@ -1,0 +1,144 @@
+// One zod schema per operation input, shared by the service, MCP, REST and CLI (SPEC §6).
+// Objects are strict: an unknown field is a mistake worth reporting, not silently dropping.
+import { z } from 'zod';
+
+export const TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]*$/;
+export const MAX_CLAIM_WAIT_SECONDS = 50;
+export const MAX_LEASE_SECONDS = 86_400;
+export const MAX_LIST_LIMIT = 200;
+
+const jobType = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(TYPE_PATTERN, 'must be lowercase letters, digits and . _ : - (starting with a letter or digit), e.g. "code.review"')
+  .describe('Job type, e.g. "code.review": 1–64 chars of [a-z0-9._:-], starting with a letter or digit.');
+const capability = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits and . _ : -');
+const jobId = z.string().min(1).max(64).describe('The job id (a UUID) returned by enqueue, claim or list.');
+const leaseToken = z.string().min(1).max(128).describe('The lease token from your claim answer (`lease.token`).');
+const workerId = z.string().min(1).max(200).describe('A stable name for this worker, e.g. "laptop-claude-1".');
+const leaseSeconds = z
+  .int()
+  .min(1)
+  .max(MAX_LEASE_SECONDS)
+  .describe('How long the job stays yours without a heartbeat, in seconds.');
+const reason = z.string().min(1).max(2000);
+const actor = z.string().min(1).max(200).describe('Who is asking (shown in the timeline and audit).');
+
+export const enqueueInput = z.strictObject({
+  type: jobType,
+  payload: z.record(z.string(), z.unknown()).default({}).describe('JSON object with the job input (≤ 256 KiB by default).'),
+  priority: z.int().min(-1_000_000).max(1_000_000).default(0).describe('Higher runs first. Default 0.'),
+  requiredCapabilities: z
+    .array(capability)
+    .max(32)
+    .default([])
+    .describe('Only workers that have all of these capabilities may claim the job.'),
+  runAt: z.iso.datetime({ offset: true }).optional().describe('Not claimable before this ISO-8601 time.'),
+  delaySeconds: z.int().min(0).max(365 * 86_400).optional().describe('Not claimable for this many seconds.'),
+  maxAttempts: z.int().min(1).max(100).optional().describe('Attempts before the job is dead-lettered. Default 3.'),
+  dedupeKey: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Idempotency key: while a job with the same type and key is not finished, enqueue returns it instead.'),
+  createdBy: actor.optional(),
+});
+export type EnqueueInput = z.input<typeof enqueueInput>;
+
+export const claimInput = z.strictObject({
+  workerId,
+  types: z.array(jobType).max(64).optional().describe('Only claim jobs of these types.'),
+  capabilities: z.array(capability).max(64).default([]).describe('What this worker can do.'),
+  leaseSeconds: leaseSeconds.optional(),
+  waitSeconds: z
+    .number()
+    .min(0)
+    .max(MAX_CLAIM_WAIT_SECONDS)
+    .default(0)
+    .describe('Long-poll: wait up to this many seconds (≤ 50) for a matching job. Default 0.'),
+});
+export type ClaimInput = z.input<typeof claimInput>;
+
+export const heartbeatInput = z.strictObject({
+  jobId,
+  leaseToken,
+  leaseSeconds: leaseSeconds.optional(),
+  progress: z.number().min(0).max(100).optional().describe('Percent done, 0–100.'),
+  message: z.string().min(1).max(2000).optional().describe('What you are doing now (written to the timeline).'),
+});
+export type HeartbeatInput = z.input<typeof heartbeatInput>;
+
+export const completeInput = z.strictObject({
+  jobId,
+  leaseToken,
+  result: z.unknown().optional().describe('Any JSON result.'),
+  resultSummary: z.string().max(8000).optional().describe('A short human-readable summary of the outcome.'),
+});
+export type CompleteInput = z.input<typeof completeInput>;
+
+export const failInput = z.strictObject({
+  jobId,
+  leaseToken,
+  error: z.string().min(1).max(8000).describe('What went wrong.'),
+  retryable: z.boolean().default(true).describe('false when retrying cannot help. Default true.'),
+});
+export type FailInput = z.input<typeof failInput>;
+
+export const ackCancelInput = z.strictObject({
+  jobId,
+  leaseToken,
+  message: z.string().min(1).max(2000).optional().describe('What was left undone.'),
+});
+export type AckCancelInput = z.input<typeof ackCancelInput>;
+
+export const cancelInput = z.strictObject({
+  jobId,
+  reason: reason.optional().describe('Why (shown to the worker and in the timeline).'),
+  requestedBy: actor.optional(),
+});
+export type CancelInput = z.input<typeof cancelInput>;
+
+export const retryInput = z.strictObject({ jobId, requestedBy: actor.optional() });
+export type RetryInput = z.input<typeof retryInput>;
+
+export const getInput = z.strictObject({
+  jobId,
+  events: z.int().min(0).max(MAX_LIST_LIMIT).default(0).describe('Also return the latest N events.'),
+});
+export type GetInput = z.input<typeof getInput>;
+
+export const listInput = z.strictObject({
+  status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter']).optional(),
+  type: jobType.optional(),
+  limit: z.int().min(1).max(MAX_LIST_LIMIT).default(50).describe('Page size, ≤ 200. Default 50.'),
+  cursor: z.string().min(1).max(200).optional().describe('`nextCursor` from the previous page.'),
+});
+export type ListInput = z.input<typeof listInput>;
+
+export const eventsInput = z.strictObject({
+  jobId,
+  after: z.int().min(0).optional().describe('Only events with an id greater than this.'),
+  limit: z.int().min(1).max(1000).default(100),
+});
+export type EventsInput = z.input<typeof eventsInput>;
+
+export const pauseInput = z.strictObject({
+  mode: z.enum(['drain', 'quiesce']).describe('drain: stop new claims; quiesce: also pause running jobs at checkpoints.'),
+  reason: reason.describe('Why (recorded in the audit, shown to workers).'),
+  requestedBy: actor.optional(),
+});
+export type PauseInput = z.input<typeof pauseInput>;
+
+export const resumeInput = z.strictObject({
+  reason: reason.describe('Why (recorded in the audit).'),
+  force: z.boolean().default(false).describe('Resume even though jobs are still running.'),
+  requestedBy: actor.optional(),
+});
+export type ResumeInput = z.input<typeof resumeInput>;
+
+export const statusInput = z.strictObject({
+  audit: z.int().min(0).max(100).default(10).describe('How many recent audit entries to return.'),
+});
+export type StatusInput = z.input<typeof statusInput>;

@@ -1,0 +1,442 @@
+// QueueService: every rule of SPEC §5–§9, once. Surfaces (MCP, REST, CLI, worker) call this and
+// only format the answers; the store only runs the SQL the service asks for.
+import type { JobRecord, Store } from '../store/store.js';
+import type { BackoffSettings } from './backoff.js';
+import { systemClock, type Clock } from './clock.js';
+import { PauseControl } from './control.js';
+import { QueueError, notFound } from './errors.js';
+import { newLeaseToken, uuidv7 } from './ids.js';
+import * as S from './schemas.js';
+import { decideAttemptEnd, heartbeatEvent, type Decision } from './transitions.js';
+import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from './types.js';
+import { parseInput } from './validate.js';
+import { decodeCursor, encodeCursor, toJob, toLease, toSystem } from './view.js';
+import { claimMatch, Wakeups } from './wakeups.js';
+
+export interface QueueSettings {
+  defaultLeaseSeconds: number;
+  defaultMaxAttempts: number;
+  backoff: BackoffSettings;
+  payloadLimitBytes: number;
+  /** `retryAfterSeconds` in a `wait` answer when the queue is empty / when workers are paused. */
+  emptyRetryAfterSeconds: number;
+  pausedRetryAfterSeconds: number;
+  /** A plain heartbeat (no message/progress) is written to the timeline at most this often. */
+  heartbeatEventIntervalSeconds: number;
+}
+
+export const DEFAULT_SETTINGS: QueueSettings = {
+  defaultLeaseSeconds: 600,
+  defaultMaxAttempts: 3,
+  backoff: { baseSeconds: 15, capSeconds: 600, jitter: 0.2 },
+  payloadLimitBytes: 256 * 1024,
+  emptyRetryAfterSeconds: 5,
+  pausedRetryAfterSeconds: 15,
+  heartbeatEventIntervalSeconds: 60,
+};
+
+export interface ServiceOptions {
+  store: Store;
+  clock?: Clock;
+  settings?: Partial<QueueSettings>;
+  /** Source of jitter; tests pass a fixed one. */
+  random?: () => number;
+}
+
+export interface ClaimOptions {
+  /** Aborts a long-poll (the caller went away). */
+  signal?: AbortSignal;
+  /** Called about every few seconds while a long-poll waits. */
+  onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
+}
+
+const MAX_CAS_ATTEMPTS = 5;
+// While long-polling, re-check at least this often even without a wake-up (NOTIFY is a speed-up only).
+const POLL_FALLBACK_MS = 1_000;
+const WAITING_REPORT_MS = 5_000;
+// The expiry sweep runs at most this often when triggered by claims.
+const SWEEP_INTERVAL_MS = 1_000;
+const SWEEP_BATCH = 100;
+
+export class QueueService {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly settings: QueueSettings;
+  readonly control: PauseControl;
+  private readonly random: () => number;
+  private readonly wakeups: Wakeups;
+  private lastSweepMs = 0;
+
+  constructor(opts: ServiceOptions) {
+    this.store = opts.store;
+    this.clock = opts.clock ?? systemClock;
+    this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+    this.random = opts.random ?? Math.random;
+    this.control = new PauseControl(this.store, this.clock);
+    this.wakeups = new Wakeups(this.store);
+  }
+
+  async close(): Promise<void> {
+    await this.wakeups.close();
+  }
+
+  // ── enqueue ────────────────────────────────────────────────────────────────────────────────
+  async enqueue(raw: S.EnqueueInput): Promise<{ job: Job; deduplicated: boolean }> {
+    const input = parseInput(S.enqueueInput, raw, 'enqueue');
+    const bytes = Buffer.byteLength(JSON.stringify(input.payload));
+    if (bytes > this.settings.payloadLimitBytes) {
+      throw new QueueError(
+        'payload_too_large',
+        `payload is ${bytes} bytes; the limit is ${this.settings.payloadLimitBytes}. Put large content in a file or URL and pass its location in the payload.`,
+        { details: { bytes, limit: this.settings.payloadLimitBytes } },
+      );
+    }
+    if (input.runAt !== undefined && input.delaySeconds !== undefined) {
+      throw new QueueError('invalid_argument', 'Invalid enqueue arguments: give runAt or delaySeconds, not both.');
+    }
+    const now = this.clock.now();
+    const runAt =
+      input.runAt !== undefined
+        ? new Date(input.runAt)
+        : new Date(now.getTime() + (input.delaySeconds ?? 0) * 1000);
+    const record: JobRecord = {
+      id: uuidv7(now.getTime()),
+      type: input.type,
+      status: 'queued',
+      priority: input.priority,
+      payload: input.payload,
+      requiredCapabilities: [...new Set(input.requiredCapabilities)],
+      dedupeKey: input.dedupeKey ?? null,
+      runAt,
+      attempt: 0,
+      maxAttempts: input.maxAttempts ?? this.settings.defaultMaxAttempts,
+      claimedBy: null,
+      leaseToken: null,
+      leaseExpiresAt: null,
+      leaseSeconds: null,
+      progress: null,
+      progressMessage: null,
+      lastHeartbeatEventAt: null,
+      cancelRequestedAt: null,
+      cancelRequestedBy: null,
+      cancelReason: null,
+      result: null,
+      resultSummary: null,
+      errorMessage: null,
+      createdBy: input.createdBy ?? null,
+      createdAt: now,
+      updatedAt: now,
+      startedAt: null,
+      finishedAt: null,
+    };
+    const { job, inserted } = await this.store.jobInsert({
+      job: record,
+      event: { level: 'info', kind: 'enqueued', message: null, data: { priority: record.priority, runAt: runAt.toISOString() } },
+    });
+    if (inserted) await this.signal({ kind: 'job_ready', type: job.type });
+    return { job: toJob(job), deduplicated: !inserted };
+  }
+
+  // ── claim ──────────────────────────────────────────────────────────────────────────────────
+  async claim(raw: S.ClaimInput, opts: ClaimOptions = {}): Promise<ClaimAnswer> {
+    const input = parseInput(S.claimInput, raw, 'claim');
+    if (input.waitSeconds <= 0) return this.claimOnce(input);
+    const started = performance.now();
+    const deadline = started + input.waitSeconds * 1000;
+    // Open the waiter before the first attempt so an enqueue in between is not missed.
+    const waiter = await this.wakeups.open(claimMatch(input.types));
+    let lastReport = started;
+    try {
+      for (;;) {
+        const answer = await this.claimOnce(input);
+        const remaining = deadline - performance.now();
+        if (answer.job || answer.system.workersPaused || remaining <= 0 || opts.signal?.aborted) return answer;
+        const next = await this.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
+        const untilDue = next ? next.getTime() - this.clock.now().getTime() : Infinity;
+        await waiter.wait(Math.min(remaining, POLL_FALLBACK_MS, Math.max(untilDue, 0)), opts.signal);
+        if (opts.onWaiting && performance.now() - lastReport >= WAITING_REPORT_MS) {
+          lastReport = performance.now();
+          opts.onWaiting((lastReport - started) / 1000, input.waitSeconds);
+        }
+      }
+    } finally {
+      waiter.close();
+    }
+  }
+
+  private async claimOnce(input: ReturnType<typeof S.claimInput.parse>): Promise<ClaimAnswer> {
+    const pause = await this.control.state();
+    const system = toSystem(pause);
+    // Paused: answer at once and touch no job, not even the expiry sweep.
+    if (pause.paused) {
+      return { job: null, lease: null, system, action: 'wait', retryAfterSeconds: this.settings.pausedRetryAfterSeconds };
+    }
+    await this.sweepIfDue();
+    const now = this.clock.now();
+    const leaseSeconds = input.leaseSeconds ?? this.settings.defaultLeaseSeconds;
+    const job = await this.store.jobClaim({
+      now,
+      workerId: input.workerId,
+      types: input.types,
+      capabilities: input.capabilities,
+      leaseToken: newLeaseToken(),
+      leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
+      leaseSeconds,
+      event: { level: 'info', kind: 'claimed', message: `claimed by ${input.workerId}`, data: { workerId: input.workerId } },
+    });
+    if (!job) {
+      return { job: null, lease: null, system, action: 'wait', retryAfterSeconds: this.settings.emptyRetryAfterSeconds };
+    }
+    return { job: toJob(job), lease: toLease(job, now), system, action: 'work' };
+  }
+
+  // ── heartbeat ──────────────────────────────────────────────────────────────────────────────
+  async heartbeat(raw: S.HeartbeatInput): Promise<HeartbeatAnswer> {
+    const input = parseInput(S.heartbeatInput, raw, 'heartbeat');
+    const [job, pause] = await Promise.all([this.store.jobGet({ id: input.jobId }), this.control.state()]);
+    const held = this.requireLease(job, input.jobId, input.leaseToken);
+    const now = this.clock.now();
+    const leaseSeconds = input.leaseSeconds ?? held.leaseSeconds ?? this.settings.defaultLeaseSeconds;
+    const event = heartbeatEvent(held, input, now, this.settings.heartbeatEventIntervalSeconds);
+    const updated = await this.store.jobUpdate({
+      id: held.id,
+      expect: { status: 'running', leaseToken: input.leaseToken },
+      set: {
+        leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
+        ...(input.leaseSeconds !== undefined ? { leaseSeconds } : {}),
+        ...(input.progress !== undefined ? { progress: input.progress } : {}),
+        ...(input.message !== undefined ? { progressMessage: input.message } : {}),
+        ...(event ? { lastHeartbeatEventAt: now } : {}),
+      },
+      now,
+      ...(event ? { event } : {}),
+    });
+    if (!updated) throw await this.leaseLost(input.jobId);
+    let action: HeartbeatAnswer['action'] = 'continue';
+    if (updated.cancelRequestedAt) action = 'cancel';
+    else if (pause.paused && pause.mode === 'quiesce') action = 'pause';
+    return { job: toJob(updated), lease: toLease(updated, now), system: toSystem(pause), action };
+  }
+
+  // ── complete / fail / ackCancel ────────────────────────────────────────────────────────────
+  async complete(raw: S.CompleteInput): Promise<{ job: Job }> {
+    const input = parseInput(S.completeInput, raw, 'complete');
+    const now = this.clock.now();
+    // Completing a job whose cancellation was requested still succeeds: the work is done.
+    const job = await this.store.jobUpdate({
+      id: input.jobId,
+      expect: { status: 'running', leaseToken: input.leaseToken },
+      set: {
+        status: 'succeeded',
+        result: input.result ?? null,
+        resultSummary: input.resultSummary ?? null,
+        leaseToken: null,
+        leaseExpiresAt: null,
+        finishedAt: now,
+      },
+      now,
+      event: { level: 'info', kind: 'completed', message: input.resultSummary ?? null },
+    });
+    if (!job) throw await this.leaseLost(input.jobId);
+    await this.signal({ kind: 'job_changed', jobId: job.id });
+    return { job: toJob(job) };
+  }
+
+  async fail(raw: S.FailInput): Promise<{ job: Job }> {
+    const input = parseInput(S.failInput, raw, 'fail');
+    const job = await this.decideAndWrite(input.jobId, (cur, now) => {
+      const held = this.requireLease(cur, input.jobId, input.leaseToken);
+      return decideAttemptEnd(held, { kind: 'fail', error: input.error, retryable: input.retryable }, now, this.settings.backoff, this.random);
+    });
+    await this.signalAfterChange(job);
+    return { job: toJob(job) };
+  }
+
+  async ackCancel(raw: S.AckCancelInput): Promise<{ job: Job }> {
+    const input = parseInput(S.ackCancelInput, raw, 'ackCancel');
+    const job = await this.decideAndWrite(input.jobId, (cur, now) => {
+      const held = this.requireLease(cur, input.jobId, input.leaseToken);
+      if (!held.cancelRequestedAt) {
+        throw new QueueError('job_state_conflict', 'No cancellation was requested for this job, so there is nothing to acknowledge. Finish it with complete or fail.');
+      }
+      return {
+        expect: { status: 'running', leaseToken: input.leaseToken, cancelRequested: true },
+        set: { status: 'cancelled', leaseToken: null, leaseExpiresAt: null, finishedAt: now },
+        event: { level: 'warn', kind: 'cancelled', message: input.message ?? 'cancellation acknowledged by the worker' },
+      };
+    });
+    await this.signal({ kind: 'job_changed', jobId: job.id });
+    return { job: toJob(job) };
+  }
+
+  // ── cancel / retry (producer, operator) ────────────────────────────────────────────────────
+  async cancel(raw: S.CancelInput): Promise<{ job: Job }> {
+    const input = parseInput(S.cancelInput, raw, 'cancel');
+    const by = input.requestedBy ?? null;
+    const reason = input.reason ?? null;
+    let noop: JobRecord | null = null;
+    const job = await this.decideAndWrite(input.jobId, (cur, now): Decision | null => {
+      if (!cur) throw notFound(input.jobId);
+      const request = { cancelRequestedAt: now, cancelRequestedBy: by, cancelReason: reason };
+      if (cur.status === 'queued') {
+        return {
+          expect: { status: 'queued' },
+          set: { status: 'cancelled', ...request, finishedAt: now },
+          event: { level: 'warn', kind: 'cancelled', message: reason ?? 'cancelled before it ran', data: { by } },
+        };
+      }
+      if (cur.status === 'running' && !cur.cancelRequestedAt) {
+        return {
+          expect: { status: 'running', cancelRequested: false },
+          set: request,
+          event: { level: 'warn', kind: 'cancel_requested', message: reason, data: { by } },
+        };
+      }
+      // Repeated cancel of a running or cancelled job: a no-op that returns the job.
+      if (cur.status === 'running' || cur.status === 'cancelled') {
+        noop = cur;
+        return null;
+      }
+      throw new QueueError('job_state_conflict', `The job already ended as ${cur.status}; only queued or running jobs can be cancelled.`, {
+        details: { status: cur.status },
+      });
+    });
+    if (job !== noop) await this.signal({ kind: 'job_changed', jobId: job.id });
+    return { job: toJob(job) };
+  }
+
+  async retry(raw: S.RetryInput): Promise<{ job: Job }> {
+    const input = parseInput(S.retryInput, raw, 'retry');
+    const job = await this.decideAndWrite(input.jobId, (cur, now) => {
+      if (!cur) throw notFound(input.jobId);
+      if (cur.status !== 'failed' && cur.status !== 'dead_letter') {
+        throw new QueueError('job_state_conflict', `Only failed or dead_letter jobs can be retried; this one is ${cur.status}.`, {
+          details: { status: cur.status },
+        });
+      }
+      return {
+        expect: { status: cur.status },
+        set: {
+          status: 'queued',
+          attempt: 0,
+          runAt: now,
+          claimedBy: null,
+          finishedAt: null,
+          errorMessage: null,
+          result: null,
+          resultSummary: null,
+          progress: null,
+          progressMessage: null,
+        },
+        event: { level: 'info', kind: 'retried', message: `retried by ${input.requestedBy ?? 'an operator'}`, data: { previousStatus: cur.status } },
+      };
+    });
+    await this.signal({ kind: 'job_ready', type: job.type });
+    return { job: toJob(job) };
+  }
+
+  // ── reads ──────────────────────────────────────────────────────────────────────────────────
+  async get(raw: S.GetInput): Promise<{ job: Job; events?: JobEvent[] }> {
+    const input = parseInput(S.getInput, raw, 'get');
+    const job = await this.store.jobGet({ id: input.jobId });
+    if (!job) throw notFound(input.jobId);
+    if (input.events === 0) return { job: toJob(job) };
+    const events = await this.store.eventsList({ jobId: job.id, limit: input.events, latest: true });
+    return { job: toJob(job), events };
+  }
+
+  async list(raw: S.ListInput = {}): Promise<JobPage> {
+    const input = parseInput(S.listInput, raw, 'list');
+    const before = input.cursor ? decodeCursor(input.cursor) : undefined;
+    const rows = await this.store.jobList({
+      limit: input.limit + 1,
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.type ? { type: input.type } : {}),
+      ...(before ? { before } : {}),
+    });
+    const page = rows.slice(0, input.limit);
+    const more = rows.length > input.limit;
+    return { jobs: page.map(toJob), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
+  }
+
+  async events(raw: S.EventsInput): Promise<{ events: JobEvent[] }> {
+    const input = parseInput(S.eventsInput, raw, 'events');
+    const job = await this.store.jobGet({ id: input.jobId });
+    if (!job) throw notFound(input.jobId);
+    const events = await this.store.eventsList({
+      jobId: input.jobId,
+      limit: input.limit,
+      ...(input.after !== undefined ? { after: input.after } : {}),
+    });
+    return { events };
+  }
+
+  // ── expiry sweep ───────────────────────────────────────────────────────────────────────────
+  /** Requeues or dead-letters running jobs whose lease expired. Idempotent across processes; skipped while paused. */
+  async sweepExpired(): Promise<number> {
+    const pause = await this.control.state();
+    if (pause.paused) return 0;
+    this.lastSweepMs = performance.now();
+    const now = this.clock.now();
+    const expired = await this.store.jobsExpiredList({ now, limit: SWEEP_BATCH });
+    let handled = 0;
+    for (const job of expired) {
+      const d = decideAttemptEnd(job, { kind: 'expired' }, now, this.settings.backoff, this.random);
+      // Another process may have swept it, or the holder heartbeated just now: then this is a no-op.
+      const written = await this.store.jobUpdate({ id: job.id, expect: d.expect, set: d.set, now, event: d.event });
+      if (written) {
+        handled++;
+        await this.signalAfterChange(written);
+      }
+    }
+    return handled;
+  }
+
+  private async sweepIfDue(): Promise<void> {
+    if (performance.now() - this.lastSweepMs >= SWEEP_INTERVAL_MS) await this.sweepExpired();
+  }
+
+  // ── helpers ────────────────────────────────────────────────────────────────────────────────
+  /** Read, decide, compare-and-set; on a lost race re-read and decide again. null decision = no-op. */
+  private async decideAndWrite(id: string, decide: (cur: JobRecord | null, now: Date) => Decision | null): Promise<JobRecord> {
+    for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
+      const cur = await this.store.jobGet({ id });
+      const now = this.clock.now();
+      const d = decide(cur, now);
+      if (!d) return cur!;
+      const written = await this.store.jobUpdate({ id, expect: d.expect, set: d.set, now, event: d.event });
+      if (written) return written;
+    }
+    throw new QueueError('unavailable', 'The job kept changing under concurrent updates. Retry the call.');
+  }
+
+  private requireLease(job: JobRecord | null, id: string, token: string): JobRecord {
+    if (!job) throw notFound(id);
+    if (job.status !== 'running' || job.leaseToken !== token) throw leaseLostError(job);
+    return job;
+  }
+
+  private async leaseLost(id: string): Promise<QueueError> {
+    const job = await this.store.jobGet({ id });
+    return job ? leaseLostError(job) : notFound(id);
+  }
+
+  private async signalAfterChange(job: JobRecord): Promise<void> {
+    await this.signal(job.status === 'queued' ? { kind: 'job_ready', type: job.type } : { kind: 'job_changed', jobId: job.id });
+  }
+
+  /** Wake-ups are best effort: a failed NOTIFY must never fail the operation that already committed. */
+  private async signal(s: Parameters<Store['notify']>[0]): Promise<void> {
+    await this.store.notify(s).catch(() => {});
+  }
+}
+
+function leaseLostError(job: JobRecord): QueueError {
+  const why =
+    job.status === 'running'
+      ? `it was claimed again (attempt ${job.attempt}, by ${job.claimedBy ?? 'another worker'}) after your lease expired`
+      : `it is now ${job.status}`;
+  return new QueueError('lease_lost', `This job is no longer yours: ${why}. Stop working on it and claim another job; do not retry this call.`, {
+    details: { action: 'lease_lost', status: job.status },
+  });
+}

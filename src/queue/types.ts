@@ -1,0 +1,134 @@
+// The public shapes of the queue (SPEC §4, §9). Every surface returns these, camelCase.
+
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
+export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.includes(s);
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A job as every surface shows it. The lease token is deliberately absent: only the claim answer carries it. */
+export interface Job {
+  id: string;
+  type: string;
+  status: JobStatus;
+  priority: number;
+  payload: JsonObject;
+  requiredCapabilities: string[];
+  dedupeKey: string | null;
+  runAt: string;
+  attempt: number;
+  maxAttempts: number;
+  claimedBy: string | null;
+  leaseExpiresAt: string | null;
+  progress: number | null;
+  progressMessage: string | null;
+  cancelRequestedAt: string | null;
+  cancelRequestedBy: string | null;
+  cancelReason: string | null;
+  result: unknown;
+  resultSummary: string | null;
+  errorMessage: string | null;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+export const EVENT_LEVELS = ['info', 'warn', 'error'] as const;
+export type EventLevel = (typeof EVENT_LEVELS)[number];
+
+export type EventKind =
+  | 'enqueued'
+  | 'claimed'
+  | 'heartbeat'
+  | 'progress'
+  | 'log'
+  | 'cancel_requested'
+  | 'cancelled'
+  | 'completed'
+  | 'failed'
+  | 'retry_scheduled'
+  | 'lease_expired'
+  | 'dead_lettered'
+  | 'retried';
+
+export interface JobEvent {
+  id: number;
+  jobId: string;
+  at: string;
+  level: EventLevel;
+  kind: string;
+  /** The job's attempt when the event was written, so a timeline can be read per attempt. */
+  attempt: number;
+  message: string | null;
+  data: unknown;
+}
+
+export type PauseMode = 'drain' | 'quiesce';
+
+/** The `system` block carried by every claim and heartbeat answer (SPEC §9). */
+export interface SystemBlock {
+  workersPaused: boolean;
+  mode: PauseMode | null;
+  reason: string | null;
+  version: number;
+  requestedBy: string | null;
+  requestedAt: string | null;
+  updatedAt: string;
+}
+
+export type Action = 'work' | 'wait' | 'continue' | 'cancel' | 'pause' | 'lease_lost';
+
+export interface Lease {
+  token: string;
+  expiresAt: string;
+  seconds: number;
+}
+
+export interface ClaimAnswer {
+  job: Job | null;
+  lease: Lease | null;
+  system: SystemBlock;
+  action: 'work' | 'wait';
+  /** Present with `wait`: when to ask again. */
+  retryAfterSeconds?: number;
+}
+
+export interface HeartbeatAnswer {
+  job: Job;
+  lease: Lease;
+  system: SystemBlock;
+  action: 'continue' | 'cancel' | 'pause';
+}
+
+export interface ControlEvent {
+  id: number;
+  action: 'pause' | 'resume';
+  mode: PauseMode | null;
+  reason: string;
+  actor: string | null;
+  at: string;
+}
+
+export interface QueueMetrics {
+  queued: number;
+  delayed: number;
+  running: number;
+  staleRunning: number;
+  isDrained: boolean;
+}
+
+export interface StatusAnswer {
+  system: SystemBlock;
+  metrics: QueueMetrics;
+  audit: ControlEvent[];
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Pass as `cursor` to get the next (older) page; null when this is the last page. */
+  nextCursor: string | null;
+}

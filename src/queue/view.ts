@@ -1,0 +1,72 @@
+// Record -> public shape. The lease token never leaves through here (only the claim answer has it).
+import type { JobRecord, PauseRecord } from '../store/store.js';
+import type { Job, Lease, SystemBlock } from './types.js';
+import { QueueError } from './errors.js';
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+
+export function toJob(r: JobRecord): Job {
+  return {
+    id: r.id,
+    type: r.type,
+    status: r.status,
+    priority: r.priority,
+    payload: r.payload,
+    requiredCapabilities: r.requiredCapabilities,
+    dedupeKey: r.dedupeKey,
+    runAt: r.runAt.toISOString(),
+    attempt: r.attempt,
+    maxAttempts: r.maxAttempts,
+    claimedBy: r.claimedBy,
+    leaseExpiresAt: iso(r.leaseExpiresAt),
+    progress: r.progress,
+    progressMessage: r.progressMessage,
+    cancelRequestedAt: iso(r.cancelRequestedAt),
+    cancelRequestedBy: r.cancelRequestedBy,
+    cancelReason: r.cancelReason,
+    result: r.result,
+    resultSummary: r.resultSummary,
+    errorMessage: r.errorMessage,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    startedAt: iso(r.startedAt),
+    finishedAt: iso(r.finishedAt),
+  };
+}
+
+export function toLease(r: JobRecord, now: Date): Lease {
+  const expires = r.leaseExpiresAt!;
+  return {
+    token: r.leaseToken!,
+    expiresAt: expires.toISOString(),
+    seconds: Math.max(0, Math.round((expires.getTime() - now.getTime()) / 1000)),
+  };
+}
+
+export function toSystem(p: PauseRecord): SystemBlock {
+  return {
+    workersPaused: p.paused,
+    mode: p.mode,
+    reason: p.reason,
+    version: p.version,
+    requestedBy: p.requestedBy,
+    requestedAt: iso(p.requestedAt),
+    updatedAt: p.updatedAt.toISOString(),
+  };
+}
+
+/** Keyset cursor for list: the (createdAt, id) of the last row of a page, opaque to callers. */
+export function encodeCursor(r: JobRecord): string {
+  return Buffer.from(JSON.stringify([r.createdAt.getTime(), r.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+  try {
+    const [ms, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof ms === 'number' && Number.isFinite(ms) && typeof id === 'string') return { createdAt: new Date(ms), id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new QueueError('invalid_argument', 'Invalid list arguments: cursor is not one this server issued. Pass `nextCursor` from the previous page unchanged, or omit it for the first page.');
+}

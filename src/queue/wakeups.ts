@@ -1,0 +1,81 @@
+// Fans the store's wake-up signals out to whoever is waiting in this process (long-poll claims,
+// a worker watching its job for a cancel request). One store subscription per service.
+import type { Signal, Store } from '../store/store.js';
+
+type Match = (s: Signal) => boolean;
+
+/** Collects matching signals from the moment it is opened, so a wake-up is never missed between checks. */
+export interface Waiter {
+  /** Resolves true on a matching signal (or one that came since the last wait), false after ms or abort. */
+  wait(ms: number, abort?: AbortSignal): Promise<boolean>;
+  close(): void;
+}
+
+export class Wakeups {
+  private readonly waiters = new Set<{ match: Match; fire: () => void }>();
+  private subscription: Promise<() => void> | null = null;
+
+  constructor(private readonly store: Store) {}
+
+  async open(match: Match): Promise<Waiter> {
+    this.subscription ??= this.store.subscribe((s) => {
+      for (const w of this.waiters) if (w.match(s)) w.fire();
+    });
+    let pending = false;
+    let wake: (() => void) | null = null;
+    const entry = {
+      match,
+      fire: () => {
+        pending = true;
+        wake?.();
+      },
+    };
+    this.waiters.add(entry);
+    await this.subscription;
+    return {
+      wait: (ms, abort) =>
+        new Promise<boolean>((resolve) => {
+          if (pending || abort?.aborted) {
+            const got = pending;
+            pending = false;
+            return resolve(got);
+          }
+          const done = (got: boolean) => {
+            clearTimeout(timer);
+            abort?.removeEventListener('abort', onAbort);
+            wake = null;
+            pending = false;
+            resolve(got);
+          };
+          const onAbort = () => done(false);
+          const timer = setTimeout(() => done(false), Math.max(0, ms));
+          abort?.addEventListener('abort', onAbort, { once: true });
+          wake = () => done(true);
+        }),
+      close: () => {
+        this.waiters.delete(entry);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const unsubscribe = await this.subscription?.catch(() => null);
+    unsubscribe?.();
+    this.subscription = null;
+    this.waiters.clear();
+  }
+}
+
+/** Signals that may make a job claimable for a claimer of these types (or change pause state). */
+export const claimMatch =
+  (types: readonly string[] | undefined): Match =>
+  (s) =>
+    s.kind === 'changed' ||
+    s.kind === 'pause_changed' ||
+    (s.kind === 'job_ready' && (!types || types.length === 0 || types.includes(s.type)));
+
+/** Signals that concern one job (cancel request, pause changes) for a worker holding it. */
+export const jobMatch =
+  (jobId: string): Match =>
+  (s) =>
+    s.kind === 'changed' || s.kind === 'pause_changed' || (s.kind === 'job_changed' && s.jobId === jobId);

@@ -1,0 +1,52 @@
+// What differs between PostgreSQL and SQLite, expressed as capabilities the shared store calls.
+// Nothing outside this boundary asks "is this Postgres?".
+import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder, InsertQueryBuilder, InsertResult, UpdateResult } from 'kysely';
+import type { Database, JobsTable } from './schema.js';
+import type { NewEvent, Signal } from './store.js';
+
+export interface Codec {
+  time(d: Date): unknown;
+  timeOut(raw: unknown): Date;
+  json(v: unknown): unknown;
+  jsonOut(raw: unknown): unknown;
+  strings(v: readonly string[]): unknown;
+  stringsOut(raw: unknown): string[];
+  bool(v: boolean): unknown;
+  boolOut(raw: unknown): boolean;
+}
+
+export type Db = Kysely<Database>;
+export type JobUpdate = UpdateQueryBuilder<Database, 'agent_jobs', 'agent_jobs', UpdateResult>;
+export type JobInsert = InsertQueryBuilder<Database, 'agent_jobs', InsertResult>;
+
+export interface EventRow {
+  at: unknown;
+  event: NewEvent;
+}
+
+export interface Dialect {
+  readonly name: 'postgres' | 'sqlite';
+  readonly codec: Codec;
+  readonly db: Db;
+  /** Runs fn in one write transaction (SQLite: BEGIN IMMEDIATE, serialised per process). */
+  transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
+  /** Restricts a queued-job query to jobs whose required capabilities are all in `capabilities`. */
+  capabilitiesWithin<S>(
+    qb: SelectQueryBuilder<Database, 'agent_jobs', S>,
+    capabilities: readonly string[],
+  ): SelectQueryBuilder<Database, 'agent_jobs', S>;
+  /** Row lock that lets concurrent claimers pass each other (SKIP LOCKED), where the dialect has one. */
+  lockForClaim<S>(qb: SelectQueryBuilder<Database, 'agent_jobs', S>): SelectQueryBuilder<Database, 'agent_jobs', S>;
+  /** Runs a job UPDATE or INSERT and, if it touched a row, appends an event for it, atomically. */
+  writeJobWithEvent(query: JobUpdate | JobInsert, ev: EventRow | undefined): Promise<Record<string, unknown> | undefined>;
+  /** Holds the dialect's migration lock around fn (Postgres advisory lock; SQLite write lock per step). */
+  withMigrationLock<T>(fn: (db: Db) => Promise<T>): Promise<T>;
+  /** Runs one migration step atomically; returns false when another process had already applied it. */
+  applyMigration(db: Db, step: { version: number; name: string; sql: string }): Promise<boolean>;
+  dbNow(): Promise<Date>;
+  notify(signal: Signal): Promise<void>;
+  subscribe(handler: (signal: Signal) => void): Promise<() => void>;
+  close(): Promise<void>;
+}
+
+export type { JobsTable };

@@ -1,0 +1,223 @@
+// The Store, written once over Kysely. Dialect differences come from the Dialect capabilities.
+import { sql } from 'kysely';
+import type { Dialect } from './dialect.js';
+import type { JobExpectation, JobRecord, Store } from './store.js';
+import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
+import { migrate } from './migrate.js';
+import { guardUnavailable } from './unavailable.js';
+
+export function createKyselyStore(d: Dialect): Store {
+  const { db, codec: c } = d;
+  const t = (date: Date) => c.time(date);
+
+  const store: Store = {
+    dialect: d.name,
+    migrate: () => migrate(d),
+    close: () => d.close(),
+    dbNow: () => d.dbNow(),
+
+    async jobInsert({ job, event }) {
+      const insert = db
+        .insertInto('agent_jobs')
+        .values(jobToRow(c, job) as never)
+        // The only possible conflict is the partial unique index on unfinished (type, dedupe_key).
+        .onConflict((oc) => oc.doNothing());
+      const row = await d.writeJobWithEvent(insert, { at: t(job.createdAt), event });
+      if (row) return { job: jobFromRow(c, row), inserted: true };
+      const existing = await db
+        .selectFrom('agent_jobs')
+        .selectAll()
+        .where('type', '=', job.type)
+        .where('dedupe_key', '=', job.dedupeKey)
+        .where('status', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      // The holder finished between our insert and this read: the key is free again, so try again.
+      if (!existing) return store.jobInsert({ job, event });
+      return { job: jobFromRow(c, existing), inserted: false };
+    },
+
+    async jobClaim({ now, workerId, types, capabilities, leaseToken, leaseExpiresAt, leaseSeconds, event }) {
+      let pick = db
+        .selectFrom('agent_jobs')
+        .select('id')
+        .where('status', '=', 'queued')
+        .where('run_at', '<=', t(now));
+      if (types && types.length > 0) pick = pick.where('type', 'in', [...types]);
+      pick = d.capabilitiesWithin(pick, capabilities);
+      pick = d.lockForClaim(pick.orderBy('priority', 'desc').orderBy('created_at').orderBy('id').limit(1));
+      const update = db
+        .updateTable('agent_jobs')
+        .set({
+          status: 'running',
+          claimed_by: workerId,
+          lease_token: leaseToken,
+          lease_expires_at: t(leaseExpiresAt),
+          lease_seconds: leaseSeconds,
+          attempt: sql`attempt + 1`,
+          started_at: sql`coalesce(started_at, ${t(now)})`,
+          updated_at: t(now),
+          progress: null,
+          progress_message: null,
+          // The claim event opens the timeline of this attempt; plain heartbeats are counted from it.
+          last_heartbeat_event_at: t(now),
+        })
+        .where('id', '=', pick)
+        .where('status', '=', 'queued');
+      const row = await d.writeJobWithEvent(update, { at: t(now), event });
+      return row ? jobFromRow(c, row) : null;
+    },
+
+    async jobUpdate({ id, expect, set, now, event }) {
+      const update = applyExpectation(
+        db
+          .updateTable('agent_jobs')
+          .set({ ...jobToRow(c, set), updated_at: t(now) } as never)
+          .where('id', '=', id),
+        expect,
+      );
+      const row = await d.writeJobWithEvent(update, event ? { at: t(now), event } : undefined);
+      return row ? jobFromRow(c, row) : null;
+    },
+
+    async jobGet({ id }) {
+      const row = await db.selectFrom('agent_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? jobFromRow(c, row) : null;
+    },
+
+    async jobList({ status, type, limit, before }) {
+      let q = db.selectFrom('agent_jobs').selectAll();
+      if (status) q = q.where('status', '=', status);
+      if (type) q = q.where('type', '=', type);
+      if (before) {
+        const at = t(before.createdAt);
+        q = q.where((eb) =>
+          eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', before.id)])]),
+        );
+      }
+      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((r) => jobFromRow(c, r));
+    },
+
+    async jobsExpiredList({ now, limit }) {
+      const rows = await db
+        .selectFrom('agent_jobs')
+        .selectAll()
+        .where('status', '=', 'running')
+        .where('lease_expires_at', '<', t(now))
+        .orderBy('lease_expires_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => jobFromRow(c, r));
+    },
+
+    async jobCounts({ now }) {
+      const n = t(now);
+      const row = await db
+        .selectFrom('agent_jobs')
+        .select((eb) => [
+          eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', n)])).then(1).else(0).end()).as('queued'),
+          eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'queued'), eb('run_at', '>', n)])).then(1).else(0).end()).as('delayed'),
+          eb.fn.sum<number>(eb.case().when('status', '=', 'running').then(1).else(0).end()).as('running'),
+          eb.fn
+            .sum<number>(eb.case().when(eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', n)])).then(1).else(0).end())
+            .as('staleRunning'),
+        ])
+        .where('status', 'in', ['queued', 'running'])
+        .executeTakeFirst();
+      return {
+        queued: Number(row?.queued ?? 0),
+        delayed: Number(row?.delayed ?? 0),
+        running: Number(row?.running ?? 0),
+        staleRunning: Number(row?.staleRunning ?? 0),
+      };
+    },
+
+    async jobNextRunAt({ types, capabilities }) {
+      let q = db
+        .selectFrom('agent_jobs')
+        .select((eb) => eb.fn.min('run_at').as('next'))
+        .where('status', '=', 'queued');
+      if (types && types.length > 0) q = q.where('type', 'in', [...types]);
+      const row = await d.capabilitiesWithin(q, capabilities).executeTakeFirst();
+      return row?.next === null || row?.next === undefined ? null : c.timeOut(row.next);
+    },
+
+    async jobsPrune({ finishedBefore, limit }) {
+      const victims = db
+        .selectFrom('agent_jobs')
+        .select('id')
+        .where('finished_at', '<', t(finishedBefore))
+        .where('status', 'in', ['succeeded', 'failed', 'cancelled', 'dead_letter'])
+        .limit(limit);
+      // Events go with their job (ON DELETE CASCADE).
+      const res = await d.transaction((trx) => trx.deleteFrom('agent_jobs').where('id', 'in', victims).executeTakeFirst());
+      return Number(res.numDeletedRows);
+    },
+
+    async eventsList({ jobId, after, limit, latest }) {
+      let q = db.selectFrom('agent_job_events').selectAll().where('job_id', '=', jobId);
+      if (after !== undefined) q = q.where('id', '>', after);
+      const rows = await q
+        .orderBy('id', latest ? 'desc' : 'asc')
+        .limit(limit)
+        .execute();
+      if (latest) rows.reverse();
+      return rows.map((r) => eventFromRow(c, r));
+    },
+
+    async pauseStateGet() {
+      const row = await db.selectFrom('agent_worker_pause_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+      return pauseFromRow(c, row);
+    },
+
+    async pauseStateSet({ expectVersion, next, audit }) {
+      return d.transaction(async (trx) => {
+        const row = await trx
+          .updateTable('agent_worker_pause_state')
+          .set({
+            paused: c.bool(next.paused),
+            mode: next.mode,
+            reason: next.reason,
+            requested_by: next.requestedBy,
+            requested_at: next.requestedAt ? t(next.requestedAt) : null,
+            updated_at: t(next.updatedAt),
+            version: expectVersion + 1,
+          })
+          .where('id', '=', 1)
+          .where('version', '=', expectVersion)
+          .returningAll()
+          .executeTakeFirst();
+        if (!row) return null;
+        await trx
+          .insertInto('agent_system_control_events')
+          .values({ action: audit.action, mode: audit.mode, reason: audit.reason, actor: audit.actor, at: t(new Date(audit.at)) })
+          .execute();
+        return pauseFromRow(c, row);
+      });
+    },
+
+    async controlEventsList({ limit }) {
+      const rows = await db.selectFrom('agent_system_control_events').selectAll().orderBy('id', 'desc').limit(limit).execute();
+      return rows.map((r) => controlEventFromRow(c, r));
+    },
+
+    notify: (signal) => d.notify(signal),
+    subscribe: (handler) => d.subscribe(handler),
+  };
+  return guardUnavailable(store);
+
+  function applyExpectation<Q extends { where: (...args: never[]) => unknown }>(q: Q, expect: JobExpectation): Q {
+    // Typed loosely on purpose: the same guard applies to any UPDATE on agent_jobs.
+    type W = { where: (col: string, op: string, val: unknown) => W };
+    let w = q as unknown as W;
+    const statuses = typeof expect.status === 'string' ? [expect.status] : [...expect.status];
+    w = w.where('status', 'in', statuses);
+    if (expect.leaseToken !== undefined) w = w.where('lease_token', '=', expect.leaseToken);
+    if (expect.cancelRequested === true) w = w.where('cancel_requested_at', 'is not', null);
+    if (expect.cancelRequested === false) w = w.where('cancel_requested_at', 'is', null);
+    if (expect.leaseExpiredBefore) w = w.where('lease_expires_at', '<', t(expect.leaseExpiredBefore));
+    return w as unknown as Q;
+  }
+}
+
+export type { JobRecord };

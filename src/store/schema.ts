@@ -1,0 +1,94 @@
+// Kysely table types. Column values differ by dialect (timestamptz/Date vs integer ms, jsonb vs
+// text), so raw column types are `unknown` here and every value passes through the dialect's codec.
+import type { Generated } from 'kysely';
+
+type Raw = unknown;
+
+export interface JobsTable {
+  id: string;
+  type: string;
+  status: string;
+  priority: number;
+  payload: Raw;
+  required_capabilities: Raw;
+  dedupe_key: string | null;
+  run_at: Raw;
+  attempt: number;
+  max_attempts: number;
+  claimed_by: string | null;
+  lease_token: string | null;
+  lease_expires_at: Raw;
+  lease_seconds: number | null;
+  progress: number | null;
+  progress_message: string | null;
+  last_heartbeat_event_at: Raw;
+  cancel_requested_at: Raw;
+  cancel_requested_by: string | null;
+  cancel_reason: string | null;
+  result: Raw;
+  result_summary: string | null;
+  error_message: string | null;
+  created_by: string | null;
+  created_at: Raw;
+  updated_at: Raw;
+  started_at: Raw;
+  finished_at: Raw;
+}
+
+export interface JobEventsTable {
+  id: Generated<number | string>;
+  job_id: string;
+  at: Raw;
+  level: string;
+  kind: string;
+  attempt: number;
+  message: string | null;
+  data: Raw;
+}
+
+export interface PauseStateTable {
+  id: number;
+  paused: Raw;
+  mode: string | null;
+  reason: string | null;
+  requested_by: string | null;
+  requested_at: Raw;
+  updated_at: Raw;
+  version: number;
+}
+
+export interface ControlEventsTable {
+  id: Generated<number | string>;
+  action: string;
+  mode: string | null;
+  reason: string;
+  actor: string | null;
+  at: Raw;
+}
+
+export interface TokensTable {
+  id: string;
+  name: string;
+  role: string;
+  token_hash: string;
+  allowed_types: Raw;
+  allowed_capabilities: Raw;
+  created_at: Raw;
+  last_used_at: Raw;
+  revoked_at: Raw;
+}
+
+export interface MigrationsTable {
+  version: number;
+  name: string;
+  applied_at: string;
+}
+
+export interface Database {
+  agent_jobs: JobsTable;
+  agent_job_events: JobEventsTable;
+  agent_worker_pause_state: PauseStateTable;
+  agent_system_control_events: ControlEventsTable;
+  agent_tokens: TokensTable;
+  agent_queue_migrations: MigrationsTable;
+}

@@ -1,0 +1,168 @@
+// SQLite dialect: one file shared by many processes (WAL, busy timeout). Writes run in
+// BEGIN IMMEDIATE transactions, serialised within a process so two connections of the same
+// process never wait on each other's lock (better-sqlite3 blocks the thread while it waits).
+import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { EventEmitter } from 'node:events';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Codec, Dialect, Db, EventRow, JobInsert, JobUpdate } from './dialect.js';
+import type { Database } from './schema.js';
+import type { Signal } from './store.js';
+
+const codec: Codec = {
+  time: (d) => d.getTime(),
+  timeOut: (raw) => new Date(Number(raw)),
+  json: (v) => JSON.stringify(v),
+  jsonOut: (raw) => JSON.parse(raw as string),
+  strings: (v) => JSON.stringify(v),
+  stringsOut: (raw) => JSON.parse((raw as string) ?? '[]') as string[],
+  bool: (v) => (v ? 1 : 0),
+  boolOut: (raw) => raw === 1 || raw === true,
+};
+
+/** Per-file state shared by every connection this process opens on that file. */
+interface FileState {
+  tail: Promise<unknown>;
+  signals: EventEmitter;
+}
+const files = new Map<string, FileState>();
+const fileState = (path: string): FileState => {
+  let s = files.get(path);
+  if (!s) {
+    s = { tail: Promise.resolve(), signals: new EventEmitter().setMaxListeners(0) };
+    files.set(path, s);
+  }
+  return s;
+};
+
+// How often a subscriber checks whether another process wrote to the file.
+const CROSS_PROCESS_POLL_MS = 100;
+
+export interface SqliteOptions {
+  path: string;
+  busyTimeoutMs?: number;
+}
+
+export function createSqliteDialect(opts: SqliteOptions): Dialect {
+  const path = resolve(opts.path);
+  mkdirSync(dirname(path), { recursive: true });
+  const raw = new BetterSqlite3(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+  raw.pragma('journal_mode = WAL');
+  // FULL: a commit the caller was told about survives a power cut, as a durable queue promises.
+  raw.pragma('synchronous = FULL');
+  raw.pragma('foreign_keys = ON');
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const state = fileState(path);
+
+  /** Queues fn behind every other write of this process on this file. */
+  const serialised = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = state.tail.then(fn, fn);
+    state.tail = run.catch(() => undefined);
+    return run;
+  };
+
+  const transaction = <T>(fn: (trx: Db) => Promise<T>): Promise<T> =>
+    serialised(() =>
+      db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const out = await fn(conn);
+          await sql`commit`.execute(conn);
+          return out;
+        } catch (err) {
+          await sql`rollback`.execute(conn).catch(() => {});
+          throw err;
+        }
+      }),
+    );
+
+  const pollers = new Set<NodeJS.Timeout>();
+
+  return {
+    name: 'sqlite',
+    codec,
+    db,
+    transaction,
+    capabilitiesWithin: (qb, caps) =>
+      qb.where(
+        sql<boolean>`not exists (select 1 from json_each(agent_jobs.required_capabilities) r
+          where r.value not in (select value from json_each(${JSON.stringify(caps)})))`,
+      ),
+    // SQLite has one writer at a time: the claim's UPDATE … WHERE id = (SELECT …) is already atomic.
+    lockForClaim: (qb) => qb,
+    writeJobWithEvent: (query: JobUpdate | JobInsert, ev: EventRow | undefined) =>
+      transaction(async (trx) => {
+        const row = (await trx.executeQuery(query.returningAll().compile())).rows[0] as
+          | Record<string, unknown>
+          | undefined;
+        if (row && ev) {
+          await trx
+            .insertInto('agent_job_events')
+            .values({
+              job_id: row.id as string,
+              at: ev.at,
+              level: ev.event.level,
+              kind: ev.event.kind,
+              attempt: row.attempt as number,
+              message: ev.event.message ?? null,
+              data: ev.event.data === undefined ? null : JSON.stringify(ev.event.data),
+            })
+            .execute();
+        }
+        return row;
+      }),
+    // Each step takes the file's write lock itself (applyMigration), which is the lock.
+    async withMigrationLock(fn) {
+      await serialised(async () =>
+        raw.exec(`create table if not exists agent_queue_migrations (
+          version integer primary key, name text not null, applied_at text not null)`),
+      );
+      return fn(db);
+    },
+    applyMigration: (_db, step) =>
+      serialised(async () =>
+        raw
+          .transaction(() => {
+            const done = raw.prepare('select 1 from agent_queue_migrations where version = ?').get(step.version);
+            if (done) return false;
+            raw
+              .prepare('insert into agent_queue_migrations (version, name, applied_at) values (?, ?, ?)')
+              .run(step.version, step.name, new Date().toISOString());
+            raw.exec(step.sql);
+            return true;
+          })
+          .immediate(),
+      ),
+    dbNow: async () => new Date(),
+    async notify(signal: Signal) {
+      state.signals.emit('signal', signal);
+    },
+    async subscribe(handler) {
+      // Same process: direct. Other processes: PRAGMA data_version changes when they commit.
+      state.signals.on('signal', handler);
+      let seen = raw.pragma('data_version', { simple: true });
+      const timer = setInterval(() => {
+        const now = raw.pragma('data_version', { simple: true });
+        if (now !== seen) {
+          seen = now;
+          handler({ kind: 'changed' });
+        }
+      }, CROSS_PROCESS_POLL_MS);
+      timer.unref();
+      pollers.add(timer);
+      return () => {
+        state.signals.off('signal', handler);
+        clearInterval(timer);
+        pollers.delete(timer);
+      };
+    },
+    async close() {
+      for (const t of pollers) clearInterval(t);
+      pollers.clear();
+      await serialised(async () => undefined);
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+// The storage boundary: the only interface the queue service sees. Methods are noun-first and take
+// one params object. Every method is one atomic unit (one statement or one transaction).
+import type { ControlEvent, EventLevel, JobEvent, JobStatus, PauseMode } from '../queue/types.js';
+
+/** A job row as the service sees it: the public fields plus the lease token and bookkeeping. */
+export interface JobRecord {
+  id: string;
+  type: string;
+  status: JobStatus;
+  priority: number;
+  payload: Record<string, unknown>;
+  requiredCapabilities: string[];
+  dedupeKey: string | null;
+  runAt: Date;
+  attempt: number;
+  maxAttempts: number;
+  claimedBy: string | null;
+  leaseToken: string | null;
+  leaseExpiresAt: Date | null;
+  /** The lease length asked for at claim; a heartbeat without leaseSeconds extends by this. */
+  leaseSeconds: number | null;
+  progress: number | null;
+  progressMessage: string | null;
+  lastHeartbeatEventAt: Date | null;
+  cancelRequestedAt: Date | null;
+  cancelRequestedBy: string | null;
+  cancelReason: string | null;
+  result: unknown;
+  resultSummary: string | null;
+  errorMessage: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/** Fields a transition may set. `attempt: 'increment'` is not offered: only the claim increments. */
+export type JobPatch = Partial<Omit<JobRecord, 'id' | 'type' | 'createdAt' | 'createdBy' | 'dedupeKey'>>;
+
+/** An event to append in the same transaction as the change it describes. */
+export interface NewEvent {
+  level: EventLevel;
+  kind: string;
+  message?: string | null;
+  data?: unknown;
+}
+
+/**
+ * What the service assumed when it decided a transition. The update applies only if the row still
+ * matches, so a decision made on a stale read can never be written (compare-and-set).
+ */
+export interface JobExpectation {
+  status: JobStatus | readonly JobStatus[];
+  leaseToken?: string;
+  /** true: a cancel request must be present; false: must be absent; undefined: either. */
+  cancelRequested?: boolean;
+  /** The lease must have expired before this time (the expiry sweep must not beat a heartbeat). */
+  leaseExpiredBefore?: Date;
+}
+
+export interface PauseRecord {
+  paused: boolean;
+  mode: PauseMode | null;
+  reason: string | null;
+  requestedBy: string | null;
+  requestedAt: Date | null;
+  updatedAt: Date;
+  version: number;
+}
+
+export interface JobCounts {
+  queued: number;
+  delayed: number;
+  running: number;
+  staleRunning: number;
+}
+
+export interface MigrationReport {
+  /** Versions this call applied (empty when the schema was already current). */
+  applied: { version: number; name: string }[];
+  current: number;
+}
+
+/** A wake-up message between processes. Never needed for correctness, only for speed. */
+export type Signal =
+  | { kind: 'job_ready'; type: string }
+  | { kind: 'job_changed'; jobId: string }
+  | { kind: 'pause_changed'; version: number }
+  /** Something changed but the dialect cannot say what (SQLite across processes): re-check. */
+  | { kind: 'changed' };
+
+export interface Store {
+  readonly dialect: 'postgres' | 'sqlite';
+  migrate(): Promise<MigrationReport>;
+  close(): Promise<void>;
+  /** The database's clock, so that processes on many machines agree on lease times. */
+  dbNow(): Promise<Date>;
+
+  /** Inserts the job unless an unfinished job has the same (type, dedupeKey); then returns that one. */
+  jobInsert(p: { job: JobRecord; event: NewEvent }): Promise<{ job: JobRecord; inserted: boolean }>;
+  /** Atomically takes the best matching queued job (priority DESC, createdAt, id) or returns null. */
+  jobClaim(p: {
+    now: Date;
+    workerId: string;
+    types: readonly string[] | undefined;
+    capabilities: readonly string[];
+    leaseToken: string;
+    leaseExpiresAt: Date;
+    leaseSeconds: number;
+    event: NewEvent;
+  }): Promise<JobRecord | null>;
+  /** Compare-and-set: applies `set` (and appends `event`) only if the row matches `expect`. */
+  jobUpdate(p: {
+    id: string;
+    expect: JobExpectation;
+    set: JobPatch;
+    now: Date;
+    event?: NewEvent;
+  }): Promise<JobRecord | null>;
+  jobGet(p: { id: string }): Promise<JobRecord | null>;
+  /** Newest first; `before` is the keyset position of the last row of the previous page. */
+  jobList(p: {
+    status?: JobStatus;
+    type?: string;
+    limit: number;
+    before?: { createdAt: Date; id: string };
+  }): Promise<JobRecord[]>;
+  jobsExpiredList(p: { now: Date; limit: number }): Promise<JobRecord[]>;
+  jobCounts(p: { now: Date }): Promise<JobCounts>;
+  /** Earliest runAt among queued jobs the worker could claim, to sleep exactly until it is due. */
+  jobNextRunAt(p: { types: readonly string[] | undefined; capabilities: readonly string[] }): Promise<Date | null>;
+  /** Deletes finished jobs (and their events) older than the cutoff; returns how many. */
+  jobsPrune(p: { finishedBefore: Date; limit: number }): Promise<number>;
+
+  /** Ascending by id after `after`, or (with `latest`) the latest `limit` events, still ascending. */
+  eventsList(p: { jobId: string; after?: number; limit: number; latest?: boolean }): Promise<JobEvent[]>;
+
+  pauseStateGet(): Promise<PauseRecord>;
+  /** Compare-and-set on `version`; appends the audit row in the same transaction. */
+  pauseStateSet(p: {
+    expectVersion: number;
+    next: Omit<PauseRecord, 'version'>;
+    audit: Omit<ControlEvent, 'id'>;
+  }): Promise<PauseRecord | null>;
+  controlEventsList(p: { limit: number }): Promise<ControlEvent[]>;
+
+  /** Sends a wake-up to every process sharing this database (best effort). */
+  notify(signal: Signal): Promise<void>;
+  /** Receives wake-ups (from this and other processes). Returns the unsubscribe function. */
+  subscribe(handler: (signal: Signal) => void): Promise<() => void>;
+}
