@@ -1,0 +1,142 @@
+// The two backends every queue behaviour runs on. Each test gets its own database: a fresh
+// PostgreSQL schema or a fresh SQLite file. With CI=true an unreachable PostgreSQL fails the run;
+// locally it is skipped with a loud message.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openStore, type DatabaseTarget } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import { QueueService, type QueueSettings } from '../../src/queue/service.js';
+import type { Clock } from '../../src/queue/clock.js';
+
+export const PG_URL = process.env.AGENT_QUEUE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+
+async function probePostgres(): Promise<string | null> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await c.connect();
+    await c.query('select 1');
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+const pgProblem = await probePostgres();
+if (pgProblem && IN_CI) {
+  throw new Error(`PostgreSQL at ${PG_URL} is unreachable (${pgProblem}); CI requires it.`);
+}
+if (pgProblem) {
+  console.warn(`\n!!! PostgreSQL at ${PG_URL} is unreachable (${pgProblem}): POSTGRES TESTS ARE SKIPPED !!!\n`);
+}
+
+/** A fresh, migrated, isolated database. `target` lets a test open more connections (or processes) to it. */
+export interface TestDb {
+  target: DatabaseTarget;
+  /** DATABASE_URL (+ AGENT_QUEUE_PG_SCHEMA) for a child process using the same database. */
+  env: Record<string, string>;
+  open(): Store;
+  drop(): Promise<void>;
+}
+
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  available: boolean;
+  create(): Promise<TestDb>;
+}
+
+const sqliteBackend: Backend = {
+  name: 'sqlite',
+  available: true,
+  async create() {
+    const dir = mkdtempSync(join(tmpdir(), 'agent-queue-test-'));
+    const path = join(dir, 'queue.db');
+    const target: DatabaseTarget = { kind: 'sqlite', path };
+    return {
+      target,
+      env: { DATABASE_URL: `sqlite://${path}` },
+      open: () => openStore(target),
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  },
+};
+
+const postgresBackend: Backend = {
+  name: 'postgres',
+  available: pgProblem === null,
+  async create() {
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    const target: DatabaseTarget = { kind: 'postgres', url: PG_URL, schema };
+    return {
+      target,
+      env: { DATABASE_URL: PG_URL, AGENT_QUEUE_PG_SCHEMA: schema },
+      open: () => openStore(target),
+      async drop() {
+        const c = new pg.Client({ connectionString: PG_URL });
+        await c.connect();
+        await c.query(`drop schema if exists ${schema} cascade`);
+        await c.end();
+      },
+    };
+  },
+};
+
+export const BACKENDS: Backend[] = [sqliteBackend, postgresBackend];
+
+export interface TestQueue {
+  db: TestDb;
+  store: Store;
+  service: QueueService;
+  /** Another service on its own connection(s) to the same database, as a second process would have. */
+  connect(opts?: { clock?: Clock; settings?: Partial<QueueSettings> }): QueueService;
+  close(): Promise<void>;
+}
+
+/** Opens a migrated, isolated queue on the backend. Always `await q.close()` (afterEach). */
+export async function openTestQueue(
+  backend: Backend,
+  opts: { clock?: Clock; settings?: Partial<QueueSettings>; random?: () => number } = {},
+): Promise<TestQueue> {
+  const db = await backend.create();
+  const extra: { store: Store; service: QueueService }[] = [];
+  const store = db.open();
+  await store.migrate();
+  const make = (s: Store, o: typeof opts) =>
+    new QueueService({
+      store: s,
+      ...(o.clock ? { clock: o.clock } : {}),
+      ...(o.settings ? { settings: o.settings } : {}),
+      ...(o.random ? { random: o.random } : {}),
+    });
+  const service = make(store, opts);
+  return {
+    db,
+    store,
+    service,
+    connect(o = {}) {
+      const s = db.open();
+      const svc = make(s, { ...opts, ...o });
+      extra.push({ store: s, service: svc });
+      return svc;
+    },
+    async close() {
+      for (const e of [...extra, { store, service }]) {
+        await e.service.close();
+        await e.store.close();
+      }
+      await db.drop();
+    },
+  };
+}
+
+/** describe.each over both backends; an unavailable PostgreSQL is skipped locally (never in CI). */
+export const backendsForSuite = (): Backend[] => BACKENDS.filter((b) => b.available);
