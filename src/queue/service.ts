@@ -392,6 +392,17 @@ export class QueueService {
     return handled;
   }
 
+  /** Deletes jobs (and their events) that finished more than `days` ago; returns how many. */
+  async pruneFinished(days: number): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000);
+    let total = 0;
+    for (;;) {
+      const n = await this.store.jobsPrune({ finishedBefore: cutoff, limit: 500 });
+      total += n;
+      if (n < 500) return total;
+    }
+  }
+
   private async sweepIfDue(): Promise<void> {
     if (performance.now() - this.lastSweepMs >= SWEEP_INTERVAL_MS) await this.sweepExpired();
   }
