@@ -2,6 +2,7 @@
 import type { JobRecord, PauseRecord } from '../store/store.js';
 import type { Job, Lease, SystemBlock } from './types.js';
 import { QueueError } from './errors.js';
+import { isUuid } from './ids.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -64,7 +65,8 @@ export function encodeCursor(r: JobRecord): string {
 export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   try {
     const [ms, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (typeof ms === 'number' && Number.isFinite(ms) && typeof id === 'string') return { createdAt: new Date(ms), id };
+    // The id must be a UUID: on PostgreSQL anything else would fail the query instead of this check.
+    if (typeof ms === 'number' && Number.isFinite(ms) && typeof id === 'string' && isUuid(id)) return { createdAt: new Date(ms), id };
   } catch {
     // fall through to the error below
   }

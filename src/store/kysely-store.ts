@@ -5,6 +5,7 @@ import type { JobExpectation, JobRecord, Store } from './store.js';
 import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
 import { migrate } from './migrate.js';
 import { guardUnavailable } from './unavailable.js';
+import { isUuid } from '../queue/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
   const { db, codec: c } = d;
@@ -68,6 +69,9 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async jobUpdate({ id, expect, set, now, event }) {
+      // Job ids are UUIDs, so any other string names no job. Checked before querying so that PostgreSQL's
+      // uuid column does not turn a mistyped id into a type error where SQLite finds nothing (not_found).
+      if (!isUuid(id)) return null;
       const update = applyExpectation(
         db
           .updateTable('agent_jobs')
@@ -80,6 +84,7 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async jobGet({ id }) {
+      if (!isUuid(id)) return null;
       const row = await db.selectFrom('agent_jobs').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? jobFromRow(c, row) : null;
     },
@@ -155,6 +160,7 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async eventsList({ jobId, after, limit, latest }) {
+      if (!isUuid(jobId)) return [];
       let q = db.selectFrom('agent_job_events').selectAll().where('job_id', '=', jobId);
       if (after !== undefined) q = q.where('id', '>', after);
       const rows = await q
