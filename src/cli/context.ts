@@ -31,6 +31,29 @@ export function output(opts: GlobalOptions, value: unknown, human: () => string)
   process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
+/** Prints JSON regardless of --json: the scripting commands (claim, heartbeat, …) answer programs. */
+export function printJson(value: unknown): void {
+  output({ json: true }, value, () => '');
+}
+
+/** Exit code after a SIGINT/SIGTERM stopped a command cleanly (128 + SIGINT). */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/** Aborts on the first SIGINT or SIGTERM instead of killing the process, so a command can close the database. */
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 /** Exit codes: 1 for a queue error (stable code printed), 2 for a bad command line, 3 unavailable. */
 export function reportError(err: unknown): number {
   if (isQueueError(err)) {

@@ -1,0 +1,98 @@
+// Human renderings of the queue's answers, shared by the commands that show jobs and fleet state.
+import type { ControlEvent, Job, JobEvent, StatusAnswer, SystemBlock } from '../queue/types.js';
+import { fields, indent, prettyJson, table, when } from './format.js';
+
+export function jobsTable(jobs: Job[]): string {
+  return table(
+    ['ID', 'TYPE', 'STATUS', 'PRI', 'ATTEMPT', 'CREATED', 'CLAIMED BY'],
+    jobs.map((j) => [
+      j.id,
+      j.type,
+      j.status,
+      j.priority,
+      `${j.attempt}/${j.maxAttempts}`,
+      when(j.createdAt),
+      j.claimedBy,
+    ]),
+  );
+}
+
+export function timeline(events: JobEvent[]): string {
+  return table(
+    ['#', 'AT', 'LEVEL', 'KIND', 'ATTEMPT', 'MESSAGE'],
+    events.map((e) => [e.id, when(e.at), e.level, e.kind, e.attempt, e.message]),
+  );
+}
+
+function statusText(j: Job): string {
+  if (j.status === 'running' && j.cancelRequestedAt) return 'running (cancellation requested)';
+  return j.status;
+}
+
+export function jobDetail(j: Job): string {
+  const progress =
+    j.progress !== null || j.progressMessage
+      ? [j.progress !== null ? `${j.progress}%` : null, j.progressMessage].filter(Boolean).join(' ')
+      : null;
+  const cancel = j.cancelRequestedAt
+    ? `${when(j.cancelRequestedAt)} by ${j.cancelRequestedBy ?? 'unknown'}${j.cancelReason ? `: ${j.cancelReason}` : ''}`
+    : null;
+  const parts = [
+    fields([
+      ['id', j.id],
+      ['type', j.type],
+      ['status', statusText(j)],
+      ['priority', j.priority],
+      ['attempt', `${j.attempt}/${j.maxAttempts}`],
+      ['capabilities', j.requiredCapabilities.join(', ')],
+      ['dedupe key', j.dedupeKey],
+      ['run at', when(j.runAt)],
+      ['claimed by', j.claimedBy],
+      ['lease expires', when(j.leaseExpiresAt)],
+      ['progress', progress],
+      ['cancel', cancel],
+      ['error', j.errorMessage],
+      ['summary', j.resultSummary],
+      ['created', `${when(j.createdAt)}${j.createdBy ? ` by ${j.createdBy}` : ''}`],
+      ['started', when(j.startedAt)],
+      ['finished', when(j.finishedAt)],
+      ['updated', when(j.updatedAt)],
+    ]),
+    `payload\n${indent(prettyJson(j.payload))}`,
+  ];
+  if (j.result !== null && j.result !== undefined) parts.push(`result\n${indent(prettyJson(j.result))}`);
+  return parts.join('\n');
+}
+
+export function pauseText(s: SystemBlock): string {
+  if (!s.workersPaused) return `running (not paused, version ${s.version})`;
+  const by = s.requestedBy ? ` by ${s.requestedBy}` : '';
+  const at = s.requestedAt ? ` at ${when(s.requestedAt)}` : '';
+  return `paused (${s.mode}): ${s.reason ?? ''}${by}${at} (version ${s.version})`;
+}
+
+function auditTable(audit: ControlEvent[]): string {
+  return table(
+    ['AT', 'ACTION', 'MODE', 'ACTOR', 'REASON'],
+    audit.map((a) => [when(a.at), a.action, a.mode, a.actor, a.reason]),
+  );
+}
+
+export function statusView(s: StatusAnswer): string {
+  const m = s.metrics;
+  const lines = [
+    fields([
+      ['workers', pauseText(s.system)],
+      [
+        'jobs',
+        `queued ${m.queued}  delayed ${m.delayed}  running ${m.running}  staleRunning ${m.staleRunning}  isDrained ${m.isDrained}`,
+      ],
+    ]),
+  ];
+  lines.push(
+    s.audit.length > 0
+      ? `audit (latest first)\n${indent(auditTable(s.audit))}`
+      : 'audit: no pause or resume yet',
+  );
+  return lines.join('\n');
+}
