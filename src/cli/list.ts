@@ -1,0 +1,47 @@
+import { Option, type Command } from 'commander';
+import { JOB_STATUSES } from '../queue/types.js';
+import { defineCommand, intArg } from './args.js';
+import { globalOptions, output, withQueue } from './context.js';
+import { jobsTable } from './render.js';
+
+interface ListFlags {
+  status?: string;
+  type?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export function registerList(program: Command): void {
+  defineCommand(program, 'list', 'List jobs, newest first.')
+    .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
+    .option('--type <type>', 'only jobs of this type')
+    .option('--limit <n>', 'page size, at most 200 (default 50)', intArg)
+    .option('--cursor <cursor>', 'the next-page cursor printed by the previous page')
+    .action(async (flags: ListFlags, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const page = await withQueue(g, (q) =>
+        q.service.list({
+          ...(flags.status ? { status: flags.status as (typeof JOB_STATUSES)[number] } : {}),
+          ...(flags.type !== undefined ? { type: flags.type } : {}),
+          ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+          ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
+        }),
+      );
+      output(g, page, () => {
+        if (page.jobs.length === 0) return flags.cursor ? 'no more jobs' : 'no jobs';
+        const lines = [jobsTable(page.jobs)];
+        if (page.nextCursor) lines.push('', `more: agent-queue list ${nextPageArgs(flags, page.nextCursor)}`);
+        return lines.join('\n');
+      });
+    });
+}
+
+/** The command line that prints the next page: same filters, new cursor. */
+function nextPageArgs(flags: ListFlags, cursor: string): string {
+  const args: string[] = [];
+  if (flags.status) args.push(`--status ${flags.status}`);
+  if (flags.type) args.push(`--type ${flags.type}`);
+  if (flags.limit !== undefined) args.push(`--limit ${flags.limit}`);
+  args.push(`--cursor ${cursor}`);
+  return args.join(' ');
+}
