@@ -1,0 +1,25 @@
+import type { Command } from 'commander';
+import { ACTOR_FLAG, defaultActor, defineCommand } from './args.js';
+import { globalOptions, output, withQueue } from './context.js';
+
+export function registerResume(program: Command): void {
+  defineCommand(program, 'resume', 'Let workers claim jobs again after a pause.')
+    .requiredOption('--reason <text>', 'why (recorded in the audit)')
+    .option('--force', 'resume even though jobs are still running')
+    .option(...ACTOR_FLAG)
+    .action(async (flags: { reason: string; force?: boolean; actor?: string }, cmd: Command) => {
+      const g = globalOptions(cmd);
+      const answer = await withQueue(g, (q) =>
+        q.service.control.resume({
+          reason: flags.reason,
+          force: flags.force === true,
+          requestedBy: flags.actor ?? defaultActor(),
+        }),
+      );
+      output(
+        g,
+        answer,
+        () => `workers resumed (version ${answer.system.version}); running ${answer.metrics.running}`,
+      );
+    });
+}
