@@ -1,9 +1,43 @@
 // agent-queue command line. Each command lives in its own file and registers itself here.
 import { Command, CommanderError } from 'commander';
 import { reportError } from './context.js';
+import { registerAckCancel } from './ack-cancel.js';
+import { registerCancel } from './cancel.js';
+import { registerClaim } from './claim.js';
+import { registerComplete } from './complete.js';
+import { registerEnqueue } from './enqueue.js';
+import { registerEvents } from './events.js';
+import { registerFail } from './fail.js';
+import { registerGet } from './get.js';
+import { registerHeartbeat } from './heartbeat.js';
+import { registerList } from './list.js';
 import { registerMigrate } from './migrate.js';
+import { registerPause } from './pause.js';
+import { registerResume } from './resume.js';
+import { registerRetry } from './retry.js';
+import { registerStatus } from './status.js';
 
-const REGISTRARS: ((program: Command) => void)[] = [registerMigrate];
+const REGISTRARS: ((program: Command) => void)[] = [
+  // jobs
+  registerEnqueue,
+  registerList,
+  registerGet,
+  registerEvents,
+  registerCancel,
+  registerRetry,
+  // fleet
+  registerPause,
+  registerResume,
+  registerStatus,
+  // worker protocol, for scripts and debugging
+  registerClaim,
+  registerHeartbeat,
+  registerComplete,
+  registerFail,
+  registerAckCancel,
+  // maintenance
+  registerMigrate,
+];
 
 export function buildProgram(): Command {
   const program = new Command('agent-queue')
