@@ -1,0 +1,125 @@
+// Long-poll claims (SPEC §6 waitSeconds) in real time on both backends: woken by work from another
+// connection (NOTIFY on PostgreSQL, in-process signal + data_version on SQLite), by pause, by a
+// delayed job becoming due, ended by the deadline or an AbortSignal. Bounds are generous on purpose:
+// they tell "woken" from "waited the whole time", not exact latencies.
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import type { ClaimAnswer } from '../../src/queue/types.js';
+
+/** Starts a claim and records when it settles, so a test can check it is still waiting. */
+function track(p: Promise<ClaimAnswer>) {
+  const started = performance.now();
+  const t = { settled: false, elapsedMs: -1, answer: p };
+  t.answer = p.then((a) => {
+    t.settled = true;
+    t.elapsedMs = performance.now() - started;
+    return a;
+  });
+  return t;
+}
+
+describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
+  let q: TestQueue;
+
+  beforeEach(async () => {
+    q = await openTestQueue(backend);
+  });
+  afterEach(async () => {
+    await q.close();
+  });
+
+  it('returns a job enqueued by another connection well before its deadline', async () => {
+    const producer = q.connect();
+    const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
+    await delay(200);
+    expect(claim.settled).toBe(false);
+    const { job } = await producer.enqueue({ type: 'build', payload: { n: 1 } });
+    const answer = await claim.answer;
+    expect(answer).toMatchObject({ action: 'work', job: { id: job.id, status: 'running', claimedBy: 'w' } });
+    expect(claim.elapsedMs).toBeGreaterThanOrEqual(150);
+    expect(claim.elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('hands one job to exactly one of two waiting claimers on different connections', async () => {
+    const a = track(q.service.claim({ workerId: 'a', waitSeconds: 2 }));
+    const b = track(q.connect().claim({ workerId: 'b', waitSeconds: 2 }));
+    await delay(200);
+    const { job } = await q.connect().enqueue({ type: 'build', payload: {} });
+    const answers = await Promise.all([a.answer, b.answer]);
+    expect(answers.filter((x) => x.job?.id === job.id)).toHaveLength(1);
+    expect(answers.filter((x) => x.action === 'wait' && x.job === null)).toHaveLength(1);
+    expect(Math.min(a.elapsedMs, b.elapsedMs)).toBeLessThan(1_900);
+  });
+
+  it('is not ended by a job of another type, and returns wait at its deadline', async () => {
+    const claim = track(q.service.claim({ workerId: 'w', types: ['wanted'], waitSeconds: 1.5 }));
+    await delay(200);
+    const { job } = await q.connect().enqueue({ type: 'other', payload: {} });
+    const answer = await claim.answer;
+    expect(answer).toMatchObject({ action: 'wait', job: null, lease: null, system: { workersPaused: false } });
+    expect(claim.elapsedMs).toBeGreaterThanOrEqual(1_400);
+    expect(claim.elapsedMs).toBeLessThan(5_000);
+    expect((await q.service.get({ jobId: job.id })).job.status).toBe('queued');
+  });
+
+  it('returns wait with retryAfterSeconds when the deadline passes with no work', async () => {
+    const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 1 }));
+    const answer = await claim.answer;
+    expect(answer).toMatchObject({ action: 'wait', job: null });
+    expect(answer.retryAfterSeconds).toBeGreaterThan(0);
+    expect(claim.elapsedMs).toBeGreaterThanOrEqual(950);
+    expect(claim.elapsedMs).toBeLessThan(4_000);
+  });
+
+  it('returns wait promptly when workers are paused from another connection during the wait', async () => {
+    const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
+    await delay(200);
+    expect(claim.settled).toBe(false);
+    const operator = q.connect();
+    await operator.control.pause({ mode: 'drain', reason: 'upgrade', requestedBy: 'ops' });
+    await operator.enqueue({ type: 'build', payload: {} });
+    const answer = await claim.answer;
+    expect(answer).toMatchObject({
+      action: 'wait',
+      job: null,
+      system: { workersPaused: true, mode: 'drain', reason: 'upgrade', requestedBy: 'ops' },
+    });
+    expect(claim.elapsedMs).toBeLessThan(3_000);
+    expect((await q.service.control.status()).metrics).toMatchObject({ queued: 1, running: 0 });
+  });
+
+  it('wakes when a delayed job becomes due, not before', async () => {
+    const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
+    await delay(100);
+    const enqueuedAt = performance.now();
+    const { job } = await q.connect().enqueue({ type: 'later', payload: {}, delaySeconds: 1 });
+    const answer = await claim.answer;
+    const sinceEnqueue = performance.now() - enqueuedAt;
+    expect(answer).toMatchObject({ action: 'work', job: { id: job.id } });
+    expect(Date.parse(answer.job!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(job.runAt));
+    expect(sinceEnqueue).toBeGreaterThanOrEqual(900);
+    expect(sinceEnqueue).toBeLessThan(4_000);
+  });
+
+  it('ends early when its AbortSignal fires, and at once when already aborted', async () => {
+    const ac = new AbortController();
+    const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }, { signal: ac.signal }));
+    await delay(200);
+    expect(claim.settled).toBe(false);
+    ac.abort();
+    expect(await claim.answer).toMatchObject({ action: 'wait', job: null });
+    expect(claim.elapsedMs).toBeLessThan(3_000);
+
+    const again = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }, { signal: ac.signal }));
+    expect(await again.answer).toMatchObject({ action: 'wait', job: null });
+    expect(again.elapsedMs).toBeLessThan(2_000);
+  });
+
+  it('still takes a job that is already queued at once, without waiting', async () => {
+    const { job } = await q.connect().enqueue({ type: 'build', payload: {} });
+    const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
+    expect(await claim.answer).toMatchObject({ action: 'work', job: { id: job.id } });
+    expect(claim.elapsedMs).toBeLessThan(2_000);
+  });
+});
