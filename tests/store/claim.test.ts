@@ -69,11 +69,23 @@ describe.each(backendsForSuite())('claim ($name)', (backend) => {
 
   it('orders by priority DESC, then createdAt ASC', async () => {
     const names: Record<string, string> = {};
-    for (const [name, priority] of [['low-old', 0], ['high-old', 5], ['high-new', 5], ['low-new', 0], ['neg', -1]] as const) {
+    for (const [name, priority] of [
+      ['low-old', 0],
+      ['high-old', 5],
+      ['high-new', 5],
+      ['low-new', 0],
+      ['neg', -1],
+    ] as const) {
       names[(await q.service.enqueue({ type: 't', priority })).job.id] = name;
       clock.advance(1);
     }
-    expect((await drain()).map((id) => names[id])).toEqual(['high-old', 'high-new', 'low-old', 'low-new', 'neg']);
+    expect((await drain()).map((id) => names[id])).toEqual([
+      'high-old',
+      'high-new',
+      'low-old',
+      'low-new',
+      'neg',
+    ]);
   });
 
   it('breaks ties of equal priority and createdAt by id ASC', async () => {
@@ -127,7 +139,9 @@ describe.each(backendsForSuite())('claim ($name)', (backend) => {
     expect(second.job).toMatchObject({ id: job.id, attempt: 2, claimedBy: 'w2', startedAt: firstStart });
     expect(second.lease!.token).not.toBe(first.lease!.token);
     // The old token no longer works.
-    await expect(q.service.heartbeat({ jobId: job.id, leaseToken: first.lease!.token })).rejects.toMatchObject({
+    await expect(
+      q.service.heartbeat({ jobId: job.id, leaseToken: first.lease!.token }),
+    ).rejects.toMatchObject({
       code: 'lease_lost',
     });
     const { events } = await q.service.events({ jobId: job.id });

@@ -67,7 +67,13 @@ describe.each(backendsForSuite())('enqueue ($name)', (backend) => {
     const { job } = await q.service.enqueue({ type: 't', priority: 3 });
     const { events } = await q.service.events({ jobId: job.id });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ jobId: job.id, kind: 'enqueued', level: 'info', attempt: 0, at: job.createdAt });
+    expect(events[0]).toMatchObject({
+      jobId: job.id,
+      kind: 'enqueued',
+      level: 'info',
+      attempt: 0,
+      at: job.createdAt,
+    });
   });
 
   it('delaySeconds: not claimable before the delay, claimable at it', async () => {
@@ -115,7 +121,10 @@ describe.each(backendsForSuite())('enqueue ($name)', (backend) => {
   });
 
   it('dedupeKey: the key is free again after a job fails or dead-letters', async () => {
-    const { job, token } = await startJob(q.service, { type: 't', enqueue: { dedupeKey: 'k', maxAttempts: 1 } });
+    const { job, token } = await startJob(q.service, {
+      type: 't',
+      enqueue: { dedupeKey: 'k', maxAttempts: 1 },
+    });
     await q.service.fail({ jobId: job.id, leaseToken: token, error: 'boom' });
     expect((await q.service.get({ jobId: job.id })).job.status).toBe('dead_letter');
     const next = await q.service.enqueue({ type: 't', dedupeKey: 'k' });
@@ -125,7 +134,9 @@ describe.each(backendsForSuite())('enqueue ($name)', (backend) => {
 
   it('dedupeKey: concurrent enqueues with one key create exactly one job', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => q.service.enqueue({ type: 't', dedupeKey: 'same', payload: { i } })),
+      Array.from({ length: 10 }, (_, i) =>
+        q.service.enqueue({ type: 't', dedupeKey: 'same', payload: { i } }),
+      ),
     );
     const ids = new Set(answers.map((a) => a.job.id));
     expect(ids.size).toBe(1);

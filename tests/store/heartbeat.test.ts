@@ -34,25 +34,37 @@ describe.each(backendsForSuite())('heartbeat ($name)', (backend) => {
   it('extends by a given leaseSeconds, which then becomes the default for later heartbeats', async () => {
     const { job, token } = await startJob(q.service, { leaseSeconds: 120 });
     clock.advance(10);
-    expect((await q.service.heartbeat({ jobId: job.id, leaseToken: token, leaseSeconds: 900 })).lease).toMatchObject({
+    expect(
+      (await q.service.heartbeat({ jobId: job.id, leaseToken: token, leaseSeconds: 900 })).lease,
+    ).toMatchObject({
       expiresAt: inSeconds(900),
       seconds: 900,
     });
     clock.advance(10);
-    expect((await q.service.heartbeat({ jobId: job.id, leaseToken: token })).lease.expiresAt).toBe(inSeconds(900));
-    // A shorter lease is allowed too.
-    expect((await q.service.heartbeat({ jobId: job.id, leaseToken: token, leaseSeconds: 5 })).lease.expiresAt).toBe(
-      inSeconds(5),
+    expect((await q.service.heartbeat({ jobId: job.id, leaseToken: token })).lease.expiresAt).toBe(
+      inSeconds(900),
     );
+    // A shorter lease is allowed too.
+    expect(
+      (await q.service.heartbeat({ jobId: job.id, leaseToken: token, leaseSeconds: 5 })).lease.expiresAt,
+    ).toBe(inSeconds(5));
   });
 
   it('stores progress and message and writes each as a progress event', async () => {
     const { job, token } = await startJob(q.service);
-    const answer = await q.service.heartbeat({ jobId: job.id, leaseToken: token, progress: 40, message: 'tests pass' });
+    const answer = await q.service.heartbeat({
+      jobId: job.id,
+      leaseToken: token,
+      progress: 40,
+      message: 'tests pass',
+    });
     expect(answer.job).toMatchObject({ progress: 40, progressMessage: 'tests pass' });
     await q.service.heartbeat({ jobId: job.id, leaseToken: token, progress: 55.5 });
     await q.service.heartbeat({ jobId: job.id, leaseToken: token, message: 'linting' });
-    expect((await q.service.get({ jobId: job.id })).job).toMatchObject({ progress: 55.5, progressMessage: 'linting' });
+    expect((await q.service.get({ jobId: job.id })).job).toMatchObject({
+      progress: 55.5,
+      progressMessage: 'linting',
+    });
     const { events } = await q.service.events({ jobId: job.id });
     expect(events.map((e) => [e.kind, e.message, e.data])).toEqual([
       ['enqueued', null, expect.anything()],
@@ -84,7 +96,11 @@ describe.each(backendsForSuite())('heartbeat ($name)', (backend) => {
     const { job, token } = await startJob(q.service, { leaseSeconds: 60 });
     const before = (await q.service.get({ jobId: job.id })).job;
     clock.advance(10);
-    await expectQueueError(q.service.heartbeat({ jobId: job.id, leaseToken: `${token}x` }), 'lease_lost', /no longer yours/);
+    await expectQueueError(
+      q.service.heartbeat({ jobId: job.id, leaseToken: `${token}x` }),
+      'lease_lost',
+      /no longer yours/,
+    );
     expect((await q.service.get({ jobId: job.id })).job).toEqual(before);
     expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed']);
   });
@@ -96,14 +112,30 @@ describe.each(backendsForSuite())('heartbeat ($name)', (backend) => {
     clock.advance(3600);
     const again = await q.service.claim({ workerId: 'other' });
     expect(again.job?.id).toBe(job.id);
-    const err = await expectQueueError(q.service.heartbeat({ jobId: job.id, leaseToken: token }), 'lease_lost', /claimed again/);
+    const err = await expectQueueError(
+      q.service.heartbeat({ jobId: job.id, leaseToken: token }),
+      'lease_lost',
+      /claimed again/,
+    );
     expect(err.details).toMatchObject({ action: 'lease_lost', status: 'running' });
     await q.service.complete({ jobId: job.id, leaseToken: again.lease!.token });
-    await expectQueueError(q.service.heartbeat({ jobId: job.id, leaseToken: again.lease!.token }), 'lease_lost', /succeeded/);
+    await expectQueueError(
+      q.service.heartbeat({ jobId: job.id, leaseToken: again.lease!.token }),
+      'lease_lost',
+      /succeeded/,
+    );
   });
 
   it('answers not_found for an unknown job id', async () => {
-    await expectQueueError(q.service.heartbeat({ jobId: randomUUID(), leaseToken: 'tok' }), 'not_found', /No job with id/);
-    await expectQueueError(q.service.heartbeat({ jobId: 'not-a-uuid', leaseToken: 'tok' }), 'not_found', /not-a-uuid/);
+    await expectQueueError(
+      q.service.heartbeat({ jobId: randomUUID(), leaseToken: 'tok' }),
+      'not_found',
+      /No job with id/,
+    );
+    await expectQueueError(
+      q.service.heartbeat({ jobId: 'not-a-uuid', leaseToken: 'tok' }),
+      'not_found',
+      /not-a-uuid/,
+    );
   });
 });

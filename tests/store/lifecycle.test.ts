@@ -27,7 +27,12 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
     const { job, token } = await startJob(q.service);
     clock.advance(42);
     const result = { files: ['a.ts', 'b.ts'], ok: true, score: 0.5 };
-    const { job: done } = await q.service.complete({ jobId: job.id, leaseToken: token, result, resultSummary: '2 files fixed' });
+    const { job: done } = await q.service.complete({
+      jobId: job.id,
+      leaseToken: token,
+      result,
+      resultSummary: '2 files fixed',
+    });
     expect(done).toMatchObject({
       status: 'succeeded',
       result,
@@ -45,9 +50,14 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
   it('complete: a scalar or absent result is kept as given', async () => {
     const q = await open();
     const a = await startJob(q.service);
-    expect((await q.service.complete({ jobId: a.job.id, leaseToken: a.token, result: 'plain text' })).job.result).toBe('plain text');
+    expect(
+      (await q.service.complete({ jobId: a.job.id, leaseToken: a.token, result: 'plain text' })).job.result,
+    ).toBe('plain text');
     const b = await startJob(q.service);
-    expect((await q.service.complete({ jobId: b.job.id, leaseToken: b.token })).job).toMatchObject({ result: null, resultSummary: null });
+    expect((await q.service.complete({ jobId: b.job.id, leaseToken: b.token })).job).toMatchObject({
+      result: null,
+      resultSummary: null,
+    });
   });
 
   it('complete twice: the second call gets lease_lost and the job stays as the first left it', async () => {
@@ -55,7 +65,11 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
     const { job, token } = await startJob(q.service);
     const { job: done } = await q.service.complete({ jobId: job.id, leaseToken: token, result: 1 });
     clock.advance(5);
-    await expectQueueError(q.service.complete({ jobId: job.id, leaseToken: token, result: 2 }), 'lease_lost', /succeeded/);
+    await expectQueueError(
+      q.service.complete({ jobId: job.id, leaseToken: token, result: 2 }),
+      'lease_lost',
+      /succeeded/,
+    );
     await expectQueueError(q.service.fail({ jobId: job.id, leaseToken: token, error: 'late' }), 'lease_lost');
     expect((await q.service.get({ jobId: job.id })).job).toEqual(done);
     expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed', 'completed']);
@@ -67,12 +81,23 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
     const { job, token } = await startJob(q.service);
     clock.advance(7);
     const { job: back } = await q.service.fail({ jobId: job.id, leaseToken: token, error: 'network down' });
-    expect(back).toMatchObject({ status: 'queued', attempt: 1, errorMessage: 'network down', claimedBy: null, leaseExpiresAt: null, finishedAt: null });
+    expect(back).toMatchObject({
+      status: 'queued',
+      attempt: 1,
+      errorMessage: 'network down',
+      claimedBy: null,
+      leaseExpiresAt: null,
+      finishedAt: null,
+    });
     const delay = secondsBetween(clock.now(), back.runAt);
     expect(delay).toBeGreaterThanOrEqual(12);
     expect(delay).toBeLessThanOrEqual(18);
     const { events } = await q.service.events({ jobId: job.id });
-    expect(events.at(-1)).toMatchObject({ kind: 'retry_scheduled', level: 'warn', data: { runAt: back.runAt } });
+    expect(events.at(-1)).toMatchObject({
+      kind: 'retry_scheduled',
+      level: 'warn',
+      data: { runAt: back.runAt },
+    });
     // Not claimable before runAt, claimable at it, as attempt 2.
     clock.advance(delay - 0.001);
     expect((await q.service.claim({ workerId: 'w' })).job).toBeNull();
@@ -82,14 +107,21 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
 
   it('fail: backoff doubles per attempt with jitter bounds, capped at 600 s', async () => {
     // random 0 and ~1 are the two ends of the jitter range.
-    for (const [random, factor] of [[() => 0, 0.8], [() => 0.999_999, 1.2]] as const) {
+    for (const [random, factor] of [
+      [() => 0, 0.8],
+      [() => 0.999_999, 1.2],
+    ] as const) {
       const q = await open(random);
       const { job } = await q.service.enqueue({ type: 't', maxAttempts: 9 });
       const delays: number[] = [];
       for (let attempt = 1; attempt <= 8; attempt++) {
         const a = await q.service.claim({ workerId: 'w' });
         expect(a.job).toMatchObject({ id: job.id, attempt });
-        const { job: back } = await q.service.fail({ jobId: job.id, leaseToken: a.lease!.token, error: `e${attempt}` });
+        const { job: back } = await q.service.fail({
+          jobId: job.id,
+          leaseToken: a.lease!.token,
+          error: `e${attempt}`,
+        });
         delays.push(secondsBetween(clock.now(), back.runAt));
         clock.advance(delays.at(-1)!);
       }
@@ -107,8 +139,19 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
       await q.service.fail({ jobId: job.id, leaseToken: a.lease!.token, error: `boom ${i}` });
     }
     const dead = (await q.service.get({ jobId: job.id })).job;
-    expect(dead).toMatchObject({ status: 'dead_letter', attempt: 2, errorMessage: 'boom 1', finishedAt: clock.now().toISOString() });
-    expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed', 'retry_scheduled', 'claimed', 'dead_lettered']);
+    expect(dead).toMatchObject({
+      status: 'dead_letter',
+      attempt: 2,
+      errorMessage: 'boom 1',
+      finishedAt: clock.now().toISOString(),
+    });
+    expect(await eventKinds(q.service, job.id)).toEqual([
+      'enqueued',
+      'claimed',
+      'retry_scheduled',
+      'claimed',
+      'dead_lettered',
+    ]);
     clock.advance(86_400);
     expect((await q.service.claim({ workerId: 'w' })).job).toBeNull();
   });
@@ -116,8 +159,18 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
   it('fail (retryable: false): failed at once, even with attempts left', async () => {
     const q = await open();
     const { job, token } = await startJob(q.service, { enqueue: { maxAttempts: 5 } });
-    const { job: failed } = await q.service.fail({ jobId: job.id, leaseToken: token, error: 'bad payload', retryable: false });
-    expect(failed).toMatchObject({ status: 'failed', attempt: 1, errorMessage: 'bad payload', finishedAt: clock.now().toISOString() });
+    const { job: failed } = await q.service.fail({
+      jobId: job.id,
+      leaseToken: token,
+      error: 'bad payload',
+      retryable: false,
+    });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      errorMessage: 'bad payload',
+      finishedAt: clock.now().toISOString(),
+    });
     const { events } = await q.service.events({ jobId: job.id });
     expect(events.at(-1)).toMatchObject({ kind: 'failed', level: 'error', message: 'bad payload' });
     clock.advance(86_400);
@@ -140,7 +193,10 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
     const d = await startJob(q.service, { type: 'd', enqueue: { maxAttempts: 1 } });
     await q.service.fail({ jobId: d.job.id, leaseToken: d.token, error: 'no' });
     clock.advance(60);
-    for (const { job, type } of [{ job: f.job, type: 'f' }, { job: d.job, type: 'd' }]) {
+    for (const { job, type } of [
+      { job: f.job, type: 'f' },
+      { job: d.job, type: 'd' },
+    ]) {
       const { job: again } = await q.service.retry({ jobId: job.id, requestedBy: 'ops' });
       expect(again).toMatchObject({
         status: 'queued',

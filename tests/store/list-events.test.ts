@@ -46,14 +46,21 @@ describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
 
   it('get returns the job, and with events the latest N events oldest first', async () => {
     const { job, token } = await startJob(q.service);
-    for (let i = 1; i <= 3; i++) await q.service.heartbeat({ jobId: job.id, leaseToken: token, message: `step ${i}` });
+    for (let i = 1; i <= 3; i++)
+      await q.service.heartbeat({ jobId: job.id, leaseToken: token, message: `step ${i}` });
     const plain = await q.service.get({ jobId: job.id });
     expect(plain.job.id).toBe(job.id);
     expect(plain.events).toBeUndefined();
     const withEvents = await q.service.get({ jobId: job.id, events: 2 });
     expect(withEvents.events!.map((e) => e.message)).toEqual(['step 2', 'step 3']);
     const all = await q.service.get({ jobId: job.id, events: 200 });
-    expect(all.events!.map((e) => e.kind)).toEqual(['enqueued', 'claimed', 'progress', 'progress', 'progress']);
+    expect(all.events!.map((e) => e.kind)).toEqual([
+      'enqueued',
+      'claimed',
+      'progress',
+      'progress',
+      'progress',
+    ]);
     await expectQueueError(q.service.get({ jobId: randomUUID() }), 'not_found');
     await expectQueueError(q.service.get({ jobId: 'nope' }), 'not_found', /nope/);
   });
@@ -73,7 +80,12 @@ describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
     clock.advance(1);
     await q.service.enqueue({ type: 'even' });
     const second = await q.service.list({ limit: 10, cursor: first.nextCursor! });
-    expect(second.jobs.map((j) => j.id)).toEqual([...jobs].sort(newestFirst).slice(10, 20).map((j) => j.id));
+    expect(second.jobs.map((j) => j.id)).toEqual(
+      [...jobs]
+        .sort(newestFirst)
+        .slice(10, 20)
+        .map((j) => j.id),
+    );
   });
 
   it('list filters by status and type, also across pages', async () => {
@@ -82,10 +94,13 @@ describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
     for (const end of ['succeeded', 'failed', 'running'] as const) {
       const a = await q.service.claim({ workerId: 'w', types: ['even'] });
       if (end === 'succeeded') await q.service.complete({ jobId: a.job!.id, leaseToken: a.lease!.token });
-      if (end === 'failed') await q.service.fail({ jobId: a.job!.id, leaseToken: a.lease!.token, error: 'x', retryable: false });
+      if (end === 'failed')
+        await q.service.fail({ jobId: a.job!.id, leaseToken: a.lease!.token, error: 'x', retryable: false });
     }
     const even = jobs.filter((j) => j.type === 'even');
-    expect((await pageThrough({ type: 'even' }, 4)).flat().map((j) => j.id)).toEqual(even.sort(newestFirst).map((j) => j.id));
+    expect((await pageThrough({ type: 'even' }, 4)).flat().map((j) => j.id)).toEqual(
+      even.sort(newestFirst).map((j) => j.id),
+    );
     const odd = (await pageThrough({ type: 'odd', status: 'queued' }, 5)).flat();
     expect(odd).toHaveLength(12);
     expect(odd.every((j) => j.type === 'odd' && j.status === 'queued')).toBe(true);
@@ -113,7 +128,8 @@ describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
       Buffer.from(JSON.stringify([Date.now(), 'x'])).toString('base64url'),
       Buffer.from(JSON.stringify(['soon', randomUUID()])).toString('base64url'),
     ];
-    for (const cursor of forged) await expectQueueError(q.service.list({ cursor }), 'invalid_argument', /cursor/);
+    for (const cursor of forged)
+      await expectQueueError(q.service.list({ cursor }), 'invalid_argument', /cursor/);
   });
 
   it('events: every state change wrote exactly one event, in order, with the attempt it belongs to', async () => {
@@ -142,7 +158,8 @@ describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
   it('events are append-only and `after` returns only newer ones', async () => {
     const { job, token } = await startJob(q.service);
     const { events: early } = await q.service.events({ jobId: job.id });
-    for (let i = 0; i < 5; i++) await q.service.heartbeat({ jobId: job.id, leaseToken: token, message: `m${i}` });
+    for (let i = 0; i < 5; i++)
+      await q.service.heartbeat({ jobId: job.id, leaseToken: token, message: `m${i}` });
     await q.service.complete({ jobId: job.id, leaseToken: token });
     const { events: all } = await q.service.events({ jobId: job.id });
     // What was there before is still there, unchanged.
