@@ -1,0 +1,106 @@
+// Runs the built CLI (bin/agent-queue.js -> dist/) as a real subprocess, the way people and scripts do.
+import { existsSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { execa, type ResultPromise } from 'execa';
+
+const BIN = fileURLToPath(new URL('../../bin/agent-queue.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does it).');
+
+/** Each CLI call is a fresh Node process (about a second on a busy machine): give tests room. */
+export const CLI_TEST_TIMEOUT_MS = 90_000;
+
+/** A call that should take a second must not hang the suite when it misbehaves. */
+const CALL_TIMEOUT_MS = 20_000;
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The parent's environment without its queue settings, plus `env` (e.g. TestDb.env). */
+export function cliEnv(env: Record<string, string>): Record<string, string | undefined> {
+  const base: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (k !== 'DATABASE_URL' && !k.startsWith('AGENT_QUEUE_')) base[k] = v;
+  }
+  return { ...base, ...env };
+}
+
+export async function runCli(env: Record<string, string>, args: string[]): Promise<CliResult> {
+  const r = await execa(process.execPath, [BIN, ...args], {
+    env: cliEnv(env),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: CALL_TIMEOUT_MS,
+  });
+  if (r.timedOut) throw new Error(`agent-queue ${args.join(' ')} did not finish in ${CALL_TIMEOUT_MS} ms`);
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs a command that must succeed and print JSON on stdout; returns the parsed answer. */
+export async function cliJson<T = Record<string, unknown>>(
+  env: Record<string, string>,
+  args: string[],
+): Promise<T> {
+  const r = await runCli(env, args);
+  if (r.code !== 0) throw new Error(`agent-queue ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  // The whole of stdout is the answer: JSON.parse fails on any stray line.
+  return JSON.parse(r.stdout) as T;
+}
+
+/** A long-running CLI process (status --watch, claim --wait). Always await `exited` or kill it. */
+export interface CliProcess {
+  proc: ResultPromise<{ reject: false }>;
+  /** Everything printed to stdout so far. */
+  stdout(): string;
+  /** Resolves once stdout contains `text`; rejects if the process exits first. */
+  waitForStdout(text: string): Promise<void>;
+  exited: Promise<CliResult>;
+}
+
+export function startCli(env: Record<string, string>, args: string[]): CliProcess {
+  const proc = execa(process.execPath, [BIN, ...args], {
+    env: cliEnv(env),
+    extendEnv: false,
+    reject: false,
+    stdin: 'ignore',
+    timeout: CALL_TIMEOUT_MS,
+  });
+  let out = '';
+  proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  const exited = proc.then((r) => ({
+    code: r.exitCode ?? -1,
+    stdout: String(r.stdout),
+    stderr: String(r.stderr),
+  }));
+  return {
+    proc,
+    stdout: () => out,
+    exited,
+    waitForStdout(text) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (!out.includes(text)) return;
+          proc.stdout.off('data', check);
+          resolve();
+        };
+        proc.stdout.on('data', check);
+        check();
+        void exited.then((r) =>
+          reject(
+            new Error(`exited ${r.code} before printing "${text}"; stdout: ${out}; stderr: ${r.stderr}`),
+          ),
+        );
+      });
+    },
+  };
+}
+
+/** The actor the CLI records by default (createdBy, requestedBy). */
+export function expectedActor(): string {
+  return `cli:${userInfo().username}@${hostname()}`;
+}
