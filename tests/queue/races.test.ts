@@ -1,6 +1,7 @@
 // Cancellation racing claim, complete, fail and the expiry sweep, each on its own connection, on both
 // backends. Any interleaving may win, but every job must end in a state the lifecycle allows and
 // its timeline must tell one consistent story (see helpers/timeline.ts).
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
@@ -25,9 +26,14 @@ const settle = <T>(p: Promise<T>, expected: ErrorCode[] = []): Promise<Outcome<T
     },
   );
 
-/** Interleaves two lists of operations so neither side always starts first. */
-const interleave = <T>(xs: (() => T)[], ys: (() => T)[]): T[] =>
-  xs.flatMap((x, i) => (i % 2 === 0 ? [x(), ys[i]!()] : [ys[i]!(), x()]));
+/**
+ * Starts two lists of operations interleaved, each after a random pause of a few milliseconds, so
+ * that neither side always goes first and the winners vary from job to job and run to run.
+ */
+const interleave = <T>(xs: (() => Promise<T>)[], ys: (() => Promise<T>)[]): Promise<T>[] => {
+  const jittered = (op: () => Promise<T>) => delay(Math.random() * 5).then(op);
+  return xs.flatMap((x, i) => (i % 2 === 0 ? [jittered(x), jittered(ys[i]!)] : [jittered(ys[i]!), jittered(x)]));
+};
 
 async function enqueueMany(svc: QueueService): Promise<string[]> {
   const ids: string[] = [];
@@ -78,8 +84,9 @@ describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
     const ids = await enqueueMany(q.service);
     const claims: Promise<ClaimAnswer>[] = [];
     await Promise.all(
-      interleave<Promise<unknown>>(
-        ids.map((id) => () => a.cancel({ jobId: id })),
+      interleave<unknown>(
+        // Claims take the oldest job first; cancelling newest first makes the two meet in the middle.
+        [...ids].reverse().map((id) => () => a.cancel({ jobId: id })),
         ids.map(() => () => {
           const p = b.claim({ workerId: 'racer', types: [TYPE] });
           claims.push(p);
@@ -108,7 +115,7 @@ describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
     const tokens = await claimAll(q.service);
     const cancels = new Map<string, Promise<Outcome<unknown>>>();
     await Promise.all(
-      interleave<Promise<unknown>>(
+      interleave<unknown>(
         ids.map((id) => () => {
           const p = settle(a.cancel({ jobId: id }), ['job_state_conflict']);
           cancels.set(id, p);
@@ -133,7 +140,7 @@ describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
     const tokens = await claimAll(q.service);
     const retryable = (i: number) => i % 2 === 0;
     await Promise.all(
-      interleave<Promise<unknown>>(
+      interleave<unknown>(
         ids.map((id) => () => settle(a.cancel({ jobId: id }), ['job_state_conflict'])),
         ids.map((id, i) => () => b.fail({ jobId: id, leaseToken: tokens.get(id)!, error: 'boom', retryable: retryable(i) })),
       ),
@@ -169,7 +176,7 @@ describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
     const c = q.connect();
     const sweeps: Promise<number>[] = [];
     await Promise.all(
-      interleave<Promise<unknown>>(
+      interleave<unknown>(
         ids.map((id) => () => a.cancel({ jobId: id })),
         ids.map((_, i) => () => {
           const p = i % 10 === 0 ? [b, c][(i / 10) % 2]!.sweepExpired() : Promise.resolve(0);
