@@ -154,6 +154,8 @@ export class QueueService {
         const next = await this.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
         const untilDue = next ? next.getTime() - this.clock.now().getTime() : Infinity;
         await waiter.wait(Math.min(remaining, POLL_FALLBACK_MS, Math.max(untilDue, 0)), opts.signal);
+        // The caller went away: claiming now would hand a job to nobody until its lease expires.
+        if (opts.signal?.aborted) return answer;
         if (opts.onWaiting && performance.now() - lastReport >= WAITING_REPORT_MS) {
           lastReport = performance.now();
           opts.onWaiting((lastReport - started) / 1000, input.waitSeconds);
