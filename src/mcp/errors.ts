@@ -1,0 +1,56 @@
+// The one place where queue errors become MCP answers. Tools answer `isError: true` with
+// `{error: {code, message}}` as text; resources and prompts raise JSON-RPC errors.
+import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { isQueueError, type ErrorCode as QueueErrorCode } from '../queue/errors.js';
+
+export interface ToolErrorBody {
+  error: { code: QueueErrorCode; message: string; details?: Record<string, unknown> };
+  [extra: string]: unknown;
+}
+
+// MCP spec: -32002 is "resource not found".
+const RESOURCE_NOT_FOUND = -32002;
+
+// JSON-RPC code per queue code, for surfaces that cannot answer with a tool result.
+const RPC_CODES: Record<QueueErrorCode, number> = {
+  not_found: RESOURCE_NOT_FOUND,
+  invalid_argument: ErrorCode.InvalidParams,
+  lease_lost: ErrorCode.InvalidRequest,
+  job_state_conflict: ErrorCode.InvalidRequest,
+  workers_paused: ErrorCode.InvalidRequest,
+  unauthorized: ErrorCode.InvalidRequest,
+  forbidden: ErrorCode.InvalidRequest,
+  payload_too_large: ErrorCode.InvalidParams,
+  unavailable: ErrorCode.InternalError,
+};
+
+/** Any thrown value -> the stable error body. Unknown errors are reported as `unavailable` (retry). */
+export function errorBody(err: unknown): ToolErrorBody {
+  if (isQueueError(err)) {
+    // Validation issues repeat what the message already says; an agent only pays for them in tokens.
+    const { issues: _issues, ...details } = err.details ?? {};
+    const facts = Object.keys(details).length > 0 ? { details } : {};
+    return { error: { code: err.code, message: err.message, ...facts } };
+  }
+  const detail = err instanceof Error ? err.message : String(err);
+  return {
+    error: {
+      code: 'unavailable',
+      message: `The server hit an unexpected error (${detail}). Retry the call; if it keeps failing, check the server log.`,
+    },
+  };
+}
+
+/**
+ * The error as a tool result. Only text content: a client validates `structuredContent` against the
+ * tool's output schema even on errors, and the error body is not the success shape.
+ */
+export function toolError(body: ToolErrorBody): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify(body) }] };
+}
+
+/** For resources: a JSON-RPC error carrying the queue code in `data`. */
+export function rpcError(err: unknown): McpError {
+  const { error } = errorBody(err);
+  return new McpError(RPC_CODES[error.code], error.message, { code: error.code });
+}

@@ -1,0 +1,41 @@
+// createServer(service, options): one McpServer per MCP session (stdio has one; HTTP one per client).
+// Transports stay thin: they connect the server, and call close() when the session ends.
+import { createRequire } from 'node:module';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Logger } from '../log.js';
+import type { QueueService } from '../queue/service.js';
+import { sessionIdentity } from './identity.js';
+import { PROFILES, toolName, type McpOptions, type ToolBase } from './options.js';
+import { instructions, registerPrompts } from './prompts.js';
+import { registerResources } from './resources.js';
+import { registerTool, type ToolContext } from './tool.js';
+import { TOOLS } from './tools/index.js';
+
+const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export interface CreateServerOptions extends McpOptions {
+  log?: Logger | undefined;
+}
+
+export interface QueueMcpServer {
+  server: McpServer;
+  /** This session's worker id (derived on first use unless fixed by options). */
+  identity(): string;
+  close(): Promise<void>;
+}
+
+export function createServer(service: QueueService, options: CreateServerOptions): QueueMcpServer {
+  const bases: readonly ToolBase[] = PROFILES[options.tools];
+  const has = (base: ToolBase) => bases.includes(base);
+  const name = (base: ToolBase) => toolName(options.toolNames, base);
+  const server = new McpServer(
+    { name: 'agent-queue', title: 'agent-queue', version: pkg.version },
+    { instructions: instructions(name, has), capabilities: { tools: {}, resources: {}, prompts: {} } },
+  );
+  const identity = sessionIdentity(server, options.workerId);
+  const ctx: ToolContext = { service, options, identity, name, log: options.log };
+  for (const base of bases) registerTool(server, TOOLS[base], ctx);
+  if (has('claim')) registerPrompts(server, name);
+  registerResources(server, service);
+  return { server, identity, close: () => server.close() };
+}

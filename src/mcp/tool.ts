@@ -1,0 +1,81 @@
+// What one tool file declares, and how the server turns it into an MCP tool: lenient input schema
+// (see schema.ts), output schema, annotations, structuredContent plus the same JSON as text, and
+// errors as `isError` results.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type {
+  CallToolResult,
+  ServerNotification,
+  ServerRequest,
+  ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import type { QueueService } from '../queue/service.js';
+import { parseInput } from '../queue/validate.js';
+import { toSystem } from '../queue/view.js';
+import { errorBody, toolError } from './errors.js';
+import type { McpOptions, ToolBase } from './options.js';
+import { lenient } from './schema.js';
+
+export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ToolContext {
+  service: QueueService;
+  options: McpOptions;
+  /** This session's worker id; also the actor recorded on enqueue, cancel, pause and resume. */
+  identity(): string;
+  /** The exposed name of a tool, for descriptions that point at each other. */
+  name(base: ToolBase): string;
+  log?: Logger | undefined;
+}
+
+export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
+  base: ToolBase;
+  title: string;
+  description(name: ToolContext['name']): string;
+  input: I;
+  output: O;
+  annotations: Required<Pick<ToolAnnotations, 'readOnlyHint' | 'destructiveHint' | 'idempotentHint'>>;
+  /** Holds a lease: a `lease_lost` error also carries `action` and `system`, like a heartbeat answer. */
+  leaseBound?: boolean;
+  run(args: z.output<z.ZodObject<I>>, ctx: ToolContext, extra: Extra): Promise<object>;
+}
+
+/** Identity function that keeps the input type flowing into `run`. */
+export const defineTool = <I extends z.ZodRawShape, O extends z.ZodRawShape>(
+  def: ToolDef<I, O>,
+): ToolDef<I, O> => def;
+
+export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext): void {
+  const name = ctx.name(def.base);
+  const strict = z.strictObject(def.input);
+  const handler = async (args: unknown, extra: Extra): Promise<CallToolResult> => {
+    try {
+      // The same shared schema the service applies; parsed here so `run` gets typed, valid input.
+      const input = parseInput(strict, args, def.base);
+      const answer = (await def.run(input, ctx, extra)) as Record<string, unknown>;
+      return { structuredContent: answer, content: [{ type: 'text', text: JSON.stringify(answer) }] };
+    } catch (err) {
+      const body = errorBody(err);
+      if (def.leaseBound && body.error.code === 'lease_lost') {
+        body.action = 'lease_lost';
+        body.system = await ctx.service.control.state().then(toSystem, () => undefined);
+      }
+      if (body.error.code === 'unavailable') ctx.log?.warn({ tool: name, err }, 'tool call failed');
+      else ctx.log?.debug({ tool: name, code: body.error.code }, 'tool call refused');
+      return toolError(body);
+    }
+  };
+  server.registerTool(
+    name,
+    {
+      title: def.title,
+      description: def.description(ctx.name),
+      inputSchema: lenient(def.input),
+      outputSchema: z.looseObject(def.output),
+      annotations: { ...def.annotations, openWorldHint: false },
+    },
+    handler as never,
+  );
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { enqueueInput } from '../../queue/schemas.js';
+import { enqueueAnswer } from '../schema.js';
+import { defineTool } from '../tool.js';
+
+const shared = enqueueInput.omit({ createdBy: true }).shape;
+
+export const queueEnqueue = defineTool({
+  base: 'enqueue',
+  title: 'Enqueue a job',
+  description: () =>
+    'Add a job for a worker agent. payload holds everything the worker needs (instructions, repo, files). ' +
+    'With dedupeKey, a repeat while the first job is unfinished returns that job (deduplicated: true).',
+  input: {
+    ...shared,
+    // Shown as format: date-time instead of zod's 400-byte ISO pattern; the service still checks it exactly.
+    runAt: z
+      .string()
+      .meta({ format: 'date-time' })
+      .optional()
+      .describe(shared.runAt.description ?? 'Not claimable before this ISO-8601 time.'),
+  },
+  output: enqueueAnswer,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  run: (args, ctx) => ctx.service.enqueue({ ...args, createdBy: ctx.identity() }),
+});

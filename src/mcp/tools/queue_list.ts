@@ -1,0 +1,14 @@
+import { listInput } from '../../queue/schemas.js';
+import { listAnswer } from '../schema.js';
+import { defineTool } from '../tool.js';
+
+export const queueList = defineTool({
+  base: 'list',
+  title: 'List jobs',
+  description: () =>
+    'List jobs, newest first, optionally by status and type. Pass nextCursor as cursor for the next page.',
+  input: listInput.shape,
+  output: listAnswer,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  run: (args, ctx) => ctx.service.list(args),
+});

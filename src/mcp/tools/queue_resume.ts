@@ -1,0 +1,14 @@
+import { resumeInput } from '../../queue/schemas.js';
+import { pauseAnswer } from '../schema.js';
+import { defineTool } from '../tool.js';
+
+export const queueResume = defineTool({
+  base: 'resume',
+  title: 'Resume the worker fleet',
+  description: () =>
+    'Let workers claim again and continue paused jobs. Refused while jobs still run unless force: true.',
+  input: resumeInput.omit({ requestedBy: true }).shape,
+  output: pauseAnswer,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  run: (args, ctx) => ctx.service.control.resume({ ...args, requestedBy: ctx.identity() }),
+});

@@ -1,0 +1,13 @@
+import { statusInput } from '../../queue/schemas.js';
+import { statusAnswer } from '../schema.js';
+import { defineTool } from '../tool.js';
+
+export const queueStatus = defineTool({
+  base: 'status',
+  title: 'Queue and fleet status',
+  description: () => 'Pause state (system), job counts (metrics) and the recent pause/resume audit.',
+  input: statusInput.shape,
+  output: statusAnswer,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  run: (args, ctx) => ctx.service.control.status(args),
+});
