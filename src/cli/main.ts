@@ -11,13 +11,18 @@ import { registerFail } from './fail.js';
 import { registerGet } from './get.js';
 import { registerHeartbeat } from './heartbeat.js';
 import { registerList } from './list.js';
+import { registerMcp } from './mcp.js';
 import { registerMigrate } from './migrate.js';
 import { registerPause } from './pause.js';
 import { registerResume } from './resume.js';
 import { registerRetry } from './retry.js';
+import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
 
 const REGISTRARS: ((program: Command) => void)[] = [
+  // servers: `mcp` (stdio) is the default command, what `npx agent-queue` runs
+  registerMcp,
+  registerServe,
   // jobs
   registerEnqueue,
   registerList,

@@ -1,0 +1,33 @@
+// `agent-queue` / `agent-queue mcp`: MCP over stdio, what an IDE host launches from its config.
+// stdout carries the protocol, so logs go to stderr. Exits when stdin closes or on SIGTERM/SIGINT.
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Command } from 'commander';
+import { createLogger } from '../log.js';
+import { createServer } from '../mcp/server.js';
+import { startRunning } from './lifecycle.js';
+import { addMcpOptions, mcpSetup, type McpCliFlags } from './mcp-options.js';
+
+export function registerMcp(program: Command): void {
+  addMcpOptions(
+    program
+      .command('mcp', { isDefault: true })
+      .description('Serve MCP over stdio (the default command; what an MCP host launches).')
+      .showHelpAfterError(false),
+  ).action(async (flags: McpCliFlags, cmd: Command) => {
+    const { config, options } = mcpSetup(flags, cmd);
+    const log = createLogger(config.logLevel);
+    const running = await startRunning(config, log);
+    const mcp = createServer(running.queue.service, { ...options, log });
+    running.onShutdown(async () => {
+      await mcp.close();
+      // Let go of stdin so the process can exit even when the host keeps the pipe open.
+      process.stdin.destroy();
+    });
+    // Hosts do not always kill the server: a closed stdin is the signal that the session is over.
+    process.stdin.once('end', () => void running.shutdown('stdin closed'));
+    process.stdin.once('close', () => void running.shutdown('stdin closed'));
+    mcp.server.server.onclose = () => void running.shutdown('transport closed');
+    await mcp.server.connect(new StdioServerTransport());
+    log.debug({ tools: options.tools, toolNames: options.toolNames }, 'MCP server ready on stdio');
+  });
+}
