@@ -30,6 +30,8 @@ CREATE TABLE agent_jobs (
   finished_at             timestamptz
 );
 
+-- Few indexes on purpose: a claim or finish changes status, so every index of the row is written
+-- again. List (newest first) and pruning walk the primary key: UUIDv7 ids sort by creation time.
 -- Serves the claim: queued rows only, in claim order; SKIP LOCKED walks it.
 CREATE INDEX agent_jobs_claim_idx ON agent_jobs (priority DESC, created_at, id) WHERE status = 'queued';
 -- Serves the expiry sweep and the stale-running count.
@@ -37,10 +39,6 @@ CREATE INDEX agent_jobs_lease_idx ON agent_jobs (lease_expires_at) WHERE status 
 -- Enforces dedupe: one unfinished job per (type, dedupe_key).
 CREATE UNIQUE INDEX agent_jobs_dedupe_idx ON agent_jobs (type, dedupe_key)
   WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running');
--- Serve list (newest first, keyset) with and without a status filter, and retention.
-CREATE INDEX agent_jobs_list_idx ON agent_jobs (created_at DESC, id DESC);
-CREATE INDEX agent_jobs_status_list_idx ON agent_jobs (status, created_at DESC, id DESC);
-CREATE INDEX agent_jobs_finished_idx ON agent_jobs (finished_at) WHERE finished_at IS NOT NULL;
 
 CREATE TABLE agent_job_events (
   id      bigserial PRIMARY KEY,

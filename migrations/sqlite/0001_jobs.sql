@@ -31,13 +31,12 @@ CREATE TABLE agent_jobs (
   finished_at             INTEGER
 ) STRICT;
 
+-- Few indexes on purpose (every status change rewrites them); list and pruning use the primary
+-- key, since UUIDv7 ids sort by creation time.
 CREATE INDEX agent_jobs_claim_idx ON agent_jobs (priority DESC, created_at, id) WHERE status = 'queued';
 CREATE INDEX agent_jobs_lease_idx ON agent_jobs (lease_expires_at) WHERE status = 'running';
 CREATE UNIQUE INDEX agent_jobs_dedupe_idx ON agent_jobs (type, dedupe_key)
   WHERE dedupe_key IS NOT NULL AND status IN ('queued', 'running');
-CREATE INDEX agent_jobs_list_idx ON agent_jobs (created_at DESC, id DESC);
-CREATE INDEX agent_jobs_status_list_idx ON agent_jobs (status, created_at DESC, id DESC);
-CREATE INDEX agent_jobs_finished_idx ON agent_jobs (finished_at) WHERE finished_at IS NOT NULL;
 
 CREATE TABLE agent_job_events (
   id      INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,6 +1,6 @@
 // QueueService: every rule of SPEC §5–§9, once. Surfaces (MCP, REST, CLI, worker) call this and
 // only format the answers; the store only runs the SQL the service asks for.
-import type { JobRecord, Store } from '../store/store.js';
+import type { JobRecord, Signal, Store } from '../store/store.js';
 import type { BackoffSettings } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { PauseControl } from './control.js';
@@ -131,9 +131,9 @@ export class QueueService {
     };
     const { job, inserted } = await this.store.jobInsert({
       job: record,
+      notify: { kind: 'job_ready', type: record.type },
       event: { level: 'info', kind: 'enqueued', message: null, data: { priority: record.priority, runAt: runAt.toISOString() } },
     });
-    if (inserted) await this.signal({ kind: 'job_ready', type: job.type });
     return { job: toJob(job), deduplicated: !inserted };
   }
 
@@ -167,16 +167,13 @@ export class QueueService {
   }
 
   private async claimOnce(input: ReturnType<typeof S.claimInput.parse>): Promise<ClaimAnswer> {
-    const pause = await this.control.state();
-    const system = toSystem(pause);
-    // Paused: answer at once and touch no job, not even the expiry sweep.
-    if (pause.paused) {
-      return { job: null, lease: null, system, action: 'wait', retryAfterSeconds: this.settings.pausedRetryAfterSeconds };
-    }
+    // The sweep checks the pause state itself and does nothing while paused.
     await this.sweepIfDue();
     const now = this.clock.now();
     const leaseSeconds = input.leaseSeconds ?? this.settings.defaultLeaseSeconds;
-    const job = await this.store.jobClaim({
+    // While workers are paused no job may be claimed: the store judges it in the claim statement
+    // itself, so a pause that lands a moment earlier is always honoured and nothing is touched.
+    const { job, pause } = await this.store.jobClaim({
       now,
       workerId: input.workerId,
       types: input.types,
@@ -184,12 +181,13 @@ export class QueueService {
       leaseToken: newLeaseToken(),
       leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
       leaseSeconds,
+      unlessPaused: true,
       event: { level: 'info', kind: 'claimed', message: `claimed by ${input.workerId}`, data: { workerId: input.workerId } },
     });
-    if (!job) {
-      return { job: null, lease: null, system, action: 'wait', retryAfterSeconds: this.settings.emptyRetryAfterSeconds };
-    }
-    return { job: toJob(job), lease: toLease(job, now), system, action: 'work' };
+    const system = toSystem(pause);
+    if (job) return { job: toJob(job), lease: toLease(job, now), system, action: 'work' };
+    const retryAfterSeconds = pause.paused ? this.settings.pausedRetryAfterSeconds : this.settings.emptyRetryAfterSeconds;
+    return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
   }
 
   // ── heartbeat ──────────────────────────────────────────────────────────────────────────────
@@ -237,10 +235,10 @@ export class QueueService {
         finishedAt: now,
       },
       now,
+      // No wake-up: nobody waits on a finished job, and NOTIFY serialises commits on PostgreSQL.
       event: { level: 'info', kind: 'completed', message: input.resultSummary ?? null },
     });
     if (!job) throw await this.leaseLost(input.jobId);
-    await this.signal({ kind: 'job_changed', jobId: job.id });
     return { job: toJob(job) };
   }
 
@@ -250,7 +248,6 @@ export class QueueService {
       const held = this.requireLease(cur, input.jobId, input.leaseToken);
       return decideAttemptEnd(held, { kind: 'fail', error: input.error, retryable: input.retryable }, now, this.settings.backoff, this.random);
     });
-    await this.signalAfterChange(job);
     return { job: toJob(job) };
   }
 
@@ -267,7 +264,6 @@ export class QueueService {
         event: { level: 'warn', kind: 'cancelled', message: input.message ?? 'cancellation acknowledged by the worker' },
       };
     });
-    await this.signal({ kind: 'job_changed', jobId: job.id });
     return { job: toJob(job) };
   }
 
@@ -303,7 +299,6 @@ export class QueueService {
         details: { status: cur.status },
       });
     });
-    if (job !== noop) await this.signal({ kind: 'job_changed', jobId: job.id });
     return { job: toJob(job) };
   }
 
@@ -333,7 +328,6 @@ export class QueueService {
         event: { level: 'info', kind: 'retried', message: `retried by ${input.requestedBy ?? 'an operator'}`, data: { previousStatus: cur.status } },
       };
     });
-    await this.signal({ kind: 'job_ready', type: job.type });
     return { job: toJob(job) };
   }
 
@@ -385,11 +379,8 @@ export class QueueService {
     for (const job of expired) {
       const d = decideAttemptEnd(job, { kind: 'expired' }, now, this.settings.backoff, this.random);
       // Another process may have swept it, or the holder heartbeated just now: then this is a no-op.
-      const written = await this.store.jobUpdate({ id: job.id, expect: d.expect, set: d.set, now, event: d.event });
-      if (written) {
-        handled++;
-        await this.signalAfterChange(written);
-      }
+      const written = await this.store.jobUpdate({ id: job.id, expect: d.expect, set: d.set, now, event: d.event, notify: wakeupFor(job, d) });
+      if (written) handled++;
     }
     return handled;
   }
@@ -417,7 +408,7 @@ export class QueueService {
       const now = this.clock.now();
       const d = decide(cur, now);
       if (!d) return cur!;
-      const written = await this.store.jobUpdate({ id, expect: d.expect, set: d.set, now, event: d.event });
+      const written = await this.store.jobUpdate({ id, expect: d.expect, set: d.set, now, event: d.event, notify: wakeupFor(cur!, d) });
       if (written) return written;
     }
     throw new QueueError('unavailable', 'The job kept changing under concurrent updates. Retry the call.');
@@ -433,15 +424,13 @@ export class QueueService {
     const job = await this.store.jobGet({ id });
     return job ? leaseLostError(job) : notFound(id);
   }
+}
 
-  private async signalAfterChange(job: JobRecord): Promise<void> {
-    await this.signal(job.status === 'queued' ? { kind: 'job_ready', type: job.type } : { kind: 'job_changed', jobId: job.id });
-  }
-
-  /** Wake-ups are best effort: a failed NOTIFY must never fail the operation that already committed. */
-  private async signal(s: Parameters<Store['notify']>[0]): Promise<void> {
-    await this.store.notify(s).catch(() => {});
-  }
+/** Who to wake after a transition: claimers when the job is claimable again, the holder on a cancel request. */
+function wakeupFor(job: JobRecord, d: Decision): Signal | undefined {
+  if (d.set.status === 'queued') return { kind: 'job_ready', type: job.type };
+  // A worker watching its job must learn of a cancel request at once; other changes it reads on heartbeat.
+  return d.event.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: job.id } : undefined;
 }
 
 function leaseLostError(job: JobRecord): QueueError {

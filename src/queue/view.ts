@@ -57,18 +57,23 @@ export function toSystem(p: PauseRecord): SystemBlock {
   };
 }
 
-/** Keyset cursor for list: the (createdAt, id) of the last row of a page, opaque to callers. */
+/** Keyset cursor for list: the id of the last row of a page (ids sort by creation), opaque to callers. */
 export function encodeCursor(r: JobRecord): string {
-  return Buffer.from(JSON.stringify([r.createdAt.getTime(), r.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([r.id])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } {
+export function decodeCursor(cursor: string): { id: string } {
   try {
-    const [ms, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     // The id must be a UUID: on PostgreSQL anything else would fail the query instead of this check.
-    if (typeof ms === 'number' && Number.isFinite(ms) && typeof id === 'string' && isUuid(id)) return { createdAt: new Date(ms), id };
+    if (Array.isArray(parsed) && parsed.length === 1 && typeof parsed[0] === 'string' && isUuid(parsed[0])) {
+      return { id: parsed[0] };
+    }
   } catch {
     // fall through to the error below
   }
-  throw new QueueError('invalid_argument', 'Invalid list arguments: cursor is not one this server issued. Pass `nextCursor` from the previous page unchanged, or omit it for the first page.');
+  throw new QueueError(
+    'invalid_argument',
+    'Invalid list arguments: cursor is not one this server issued. Pass `nextCursor` from the previous page unchanged, or omit it for the first page.',
+  );
 }

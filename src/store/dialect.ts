@@ -2,6 +2,7 @@
 // Nothing outside this boundary asks "is this Postgres?".
 import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder, InsertQueryBuilder, InsertResult, UpdateResult } from 'kysely';
 import type { Database, JobsTable } from './schema.js';
+import { JOB_COLUMNS } from './rows.js';
 import type { NewEvent, Signal } from './store.js';
 
 export interface Codec {
@@ -18,6 +19,18 @@ export interface Codec {
 export type Db = Kysely<Database>;
 export type JobUpdate = UpdateQueryBuilder<Database, 'agent_jobs', 'agent_jobs', UpdateResult>;
 export type JobInsert = InsertQueryBuilder<Database, 'agent_jobs', InsertResult>;
+
+export type Row = Record<string, unknown>;
+
+/** RETURNING every job column, by name. (Inserts and updates share the shape; one cast, here.) */
+export const returningJob = (q: JobUpdate | JobInsert) => (q as JobUpdate).returning(JOB_COLUMNS);
+
+export interface WriteJob {
+  query: JobUpdate | JobInsert;
+  event?: EventRow | undefined;
+  notify?: Signal | undefined;
+  withPause?: boolean;
+}
 
 export interface EventRow {
   at: unknown;
@@ -37,8 +50,12 @@ export interface Dialect {
   ): SelectQueryBuilder<Database, 'agent_jobs', S>;
   /** Row lock that lets concurrent claimers pass each other (SKIP LOCKED), where the dialect has one. */
   lockForClaim<S>(qb: SelectQueryBuilder<Database, 'agent_jobs', S>): SelectQueryBuilder<Database, 'agent_jobs', S>;
-  /** Runs a job UPDATE or INSERT and, if it touched a row, appends an event for it, atomically. */
-  writeJobWithEvent(query: JobUpdate | JobInsert, ev: EventRow | undefined): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Runs a job UPDATE or INSERT and, if it touched a row, atomically appends its event and sends its
+   * wake-up (delivered on commit). With `withPause` it also returns the pause-state row read in the
+   * same snapshot, so a claim answers with the state it was guarded by, in one round trip.
+   */
+  writeJob(p: WriteJob): Promise<{ row: Row | undefined; pause: Row | undefined }>;
   /** Holds the dialect's migration lock around fn (Postgres advisory lock; SQLite write lock per step). */
   withMigrationLock<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Runs one migration step atomically; returns false when another process had already applied it. */

@@ -5,7 +5,7 @@ import type { JobExpectation, JobRecord, Store } from './store.js';
 import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
 import { migrate } from './migrate.js';
 import { guardUnavailable } from './unavailable.js';
-import { isUuid } from '../queue/ids.js';
+import { isUuid, uuidv7Floor } from '../queue/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
   const { db, codec: c } = d;
@@ -17,13 +17,13 @@ export function createKyselyStore(d: Dialect): Store {
     close: () => d.close(),
     dbNow: () => d.dbNow(),
 
-    async jobInsert({ job, event }) {
+    async jobInsert({ job, event, notify }) {
       const insert = db
         .insertInto('agent_jobs')
         .values(jobToRow(c, job) as never)
         // The only possible conflict is the partial unique index on unfinished (type, dedupe_key).
         .onConflict((oc) => oc.doNothing());
-      const row = await d.writeJobWithEvent(insert, { at: t(job.createdAt), event });
+      const { row } = await d.writeJob({ query: insert, event: { at: t(job.createdAt), event }, notify });
       if (row) return { job: jobFromRow(c, row), inserted: true };
       const existing = await db
         .selectFrom('agent_jobs')
@@ -33,11 +33,11 @@ export function createKyselyStore(d: Dialect): Store {
         .where('status', 'in', ['queued', 'running'])
         .executeTakeFirst();
       // The holder finished between our insert and this read: the key is free again, so try again.
-      if (!existing) return store.jobInsert({ job, event });
+      if (!existing) return store.jobInsert({ job, event, ...(notify ? { notify } : {}) });
       return { job: jobFromRow(c, existing), inserted: false };
     },
 
-    async jobClaim({ now, workerId, types, capabilities, leaseToken, leaseExpiresAt, leaseSeconds, event }) {
+    async jobClaim({ now, workerId, types, capabilities, leaseToken, leaseExpiresAt, leaseSeconds, unlessPaused, event }) {
       let pick = db
         .selectFrom('agent_jobs')
         .select('id')
@@ -45,6 +45,11 @@ export function createKyselyStore(d: Dialect): Store {
         .where('run_at', '<=', t(now));
       if (types && types.length > 0) pick = pick.where('type', 'in', [...types]);
       pick = d.capabilitiesWithin(pick, capabilities);
+      if (unlessPaused) {
+        pick = pick.where((eb) =>
+          eb.not(eb.exists(eb.selectFrom('agent_worker_pause_state').select('id').where('paused', '=', c.bool(true)))),
+        );
+      }
       pick = d.lockForClaim(pick.orderBy('priority', 'desc').orderBy('created_at').orderBy('id').limit(1));
       const update = db
         .updateTable('agent_jobs')
@@ -64,11 +69,11 @@ export function createKyselyStore(d: Dialect): Store {
         })
         .where('id', '=', pick)
         .where('status', '=', 'queued');
-      const row = await d.writeJobWithEvent(update, { at: t(now), event });
-      return row ? jobFromRow(c, row) : null;
+      const { row, pause } = await d.writeJob({ query: update, event: { at: t(now), event }, withPause: true });
+      return { job: row ? jobFromRow(c, row) : null, pause: pauseFromRow(c, pause!) };
     },
 
-    async jobUpdate({ id, expect, set, now, event }) {
+    async jobUpdate({ id, expect, set, now, event, notify }) {
       // Job ids are UUIDs, so any other string names no job. Checked before querying so that PostgreSQL's
       // uuid column does not turn a mistyped id into a type error where SQLite finds nothing (not_found).
       if (!isUuid(id)) return null;
@@ -79,7 +84,7 @@ export function createKyselyStore(d: Dialect): Store {
           .where('id', '=', id),
         expect,
       );
-      const row = await d.writeJobWithEvent(update, event ? { at: t(now), event } : undefined);
+      const { row } = await d.writeJob({ query: update, event: event ? { at: t(now), event } : undefined, notify });
       return row ? jobFromRow(c, row) : null;
     },
 
@@ -93,13 +98,8 @@ export function createKyselyStore(d: Dialect): Store {
       let q = db.selectFrom('agent_jobs').selectAll();
       if (status) q = q.where('status', '=', status);
       if (type) q = q.where('type', '=', type);
-      if (before) {
-        const at = t(before.createdAt);
-        q = q.where((eb) =>
-          eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', before.id)])]),
-        );
-      }
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+      if (before) q = q.where('id', '<', before.id);
+      const rows = await q.orderBy('id', 'desc').limit(limit).execute();
       return rows.map((r) => jobFromRow(c, r));
     },
 
@@ -151,6 +151,8 @@ export function createKyselyStore(d: Dialect): Store {
       const victims = db
         .selectFrom('agent_jobs')
         .select('id')
+        // Finished before the cutoff implies created before it: the id bound lets the primary key serve this.
+        .where('id', '<', uuidv7Floor(finishedBefore.getTime()))
         .where('finished_at', '<', t(finishedBefore))
         .where('status', 'in', ['succeeded', 'failed', 'cancelled', 'dead_letter'])
         .limit(limit);

@@ -2,7 +2,10 @@
 // transition), an advisory lock for migrations and LISTEN/NOTIFY wake-ups.
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import type { Codec, Dialect, Db, EventRow, JobInsert, JobUpdate } from './dialect.js';
+import { createHash } from 'node:crypto';
+import type { Codec, Dialect, Db, Row, WriteJob } from './dialect.js';
+import { returningJob } from './dialect.js';
+import { PAUSE_COLUMNS, PAUSE_PREFIX, unprefixPause } from './rows.js';
 import type { Database } from './schema.js';
 import type { Signal } from './store.js';
 import { PgListener } from './pg-listener.js';
@@ -24,6 +27,17 @@ const codec: Codec = {
   bool: (v) => v,
   boolOut: (raw) => raw === true,
 };
+
+const names = new Map<string, string>();
+/** A stable prepared-statement name per SQL text (few distinct texts: one per transition shape). */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `aq_${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
+}
 
 export interface PostgresOptions {
   url: string;
@@ -60,32 +74,30 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     transaction: (fn) => db.transaction().execute(fn),
     capabilitiesWithin: (qb, caps) => qb.where(sql<boolean>`required_capabilities <@ ${[...caps]}::text[]`),
     lockForClaim: (qb) => qb.forUpdate().skipLocked(),
-    async writeJobWithEvent(query: JobUpdate | JobInsert, ev: EventRow | undefined) {
-      if (!ev) return (await query.returningAll().executeTakeFirst()) as Record<string, unknown> | undefined;
-      const res = await db
-        .with('j', () => query.returningAll())
-        .with('e', (qc) =>
-          qc
-            .insertInto('agent_job_events')
-            .columns(['job_id', 'at', 'level', 'kind', 'attempt', 'message', 'data'])
-            .expression(
-              qc
-                .selectFrom('j')
-                .select([
-                  'j.id',
-                  sql`${ev.at}::timestamptz`.as('at'),
-                  sql`${ev.event.level}`.as('level'),
-                  sql`${ev.event.kind}`.as('kind'),
-                  'j.attempt',
-                  sql`${ev.event.message ?? null}::text`.as('message'),
-                  sql`${ev.event.data === undefined ? null : JSON.stringify(ev.event.data)}::jsonb`.as('data'),
-                ]),
-            ),
-        )
-        .selectFrom('j')
-        .selectAll()
-        .executeTakeFirst();
-      return res as Record<string, unknown> | undefined;
+    async writeJob({ query, event, notify, withPause }: WriteJob) {
+      const parts = [sql`with j as (${returningJob(query)})`];
+      if (event) {
+        const e = event.event;
+        parts.push(sql`, e as (insert into agent_job_events (job_id, at, level, kind, attempt, message, data)
+          select id, ${event.at}::timestamptz, ${e.level}, ${e.kind}, attempt, ${e.message ?? null}::text,
+            ${e.data === undefined || e.data === null ? null : JSON.stringify(e.data)}::jsonb from j)`);
+      }
+      if (notify) parts.push(sql`, n as (select pg_notify(${channel}, ${JSON.stringify(notify)}) from j)`);
+      // Referencing n makes it run (once per changed row); the notification is delivered on commit.
+      const notified = notify ? sql`, (select count(*) from n) as n__` : sql``;
+      const pauseCols = sql.raw(PAUSE_COLUMNS.map((c) => `p.${c} as ${PAUSE_PREFIX}${c}`).join(', '));
+      parts.push(
+        withPause
+          ? sql`select j.*, ${pauseCols} ${notified} from agent_worker_pause_state p left join j on true where p.id = 1`
+          : sql`select j.* ${notified} from j`,
+      );
+      const compiled = sql.join(parts, sql` `).compile(db);
+      // A named (prepared) statement: the hot transitions skip parsing and planning after first use.
+      const name = statementName(compiled.sql);
+      const res = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
+      const out = res.rows[0] as Row | undefined;
+      if (!out) return { row: undefined, pause: undefined };
+      return { row: out.id === null || out.id === undefined ? undefined : out, pause: withPause ? unprefixPause(out) : undefined };
     },
     async withMigrationLock(fn) {
       return db.connection().execute(async (conn) => {

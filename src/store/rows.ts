@@ -71,6 +71,18 @@ const COLUMN: Record<keyof JobRecord, string> = {
   finishedAt: 'finished_at',
 };
 
+/** Every job column, listed (not `*`) so prepared statements keep their result shape across migrations. */
+export const JOB_COLUMNS = Object.values(COLUMN) as (keyof import('./schema.js').JobsTable)[];
+
+/** The pause-state columns a claim reads in the same statement, prefixed to avoid clashing with job columns. */
+export const PAUSE_PREFIX = 'p__';
+export const PAUSE_COLUMNS = ['paused', 'mode', 'reason', 'requested_by', 'requested_at', 'updated_at', 'version'] as const;
+
+export function unprefixPause(row: Row): Row | undefined {
+  if (row[`${PAUSE_PREFIX}version`] === undefined) return undefined;
+  return Object.fromEntries(PAUSE_COLUMNS.map((c) => [c, row[`${PAUSE_PREFIX}${c}`]]));
+}
+
 const JSON_FIELDS = new Set<keyof JobRecord>(['payload', 'result']);
 
 /** Encodes a full record or a patch into column values. */

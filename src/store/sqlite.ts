@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import type { Codec, Dialect, Db, EventRow, JobInsert, JobUpdate } from './dialect.js';
+import type { Codec, Dialect, Db, Row, WriteJob } from './dialect.js';
+import { returningJob } from './dialect.js';
 import type { Database } from './schema.js';
 import type { Signal } from './store.js';
 
@@ -92,27 +93,33 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
       ),
     // SQLite has one writer at a time: the claim's UPDATE … WHERE id = (SELECT …) is already atomic.
     lockForClaim: (qb) => qb,
-    writeJobWithEvent: (query: JobUpdate | JobInsert, ev: EventRow | undefined) =>
-      transaction(async (trx) => {
-        const row = (await trx.executeQuery(query.returningAll().compile())).rows[0] as
-          | Record<string, unknown>
-          | undefined;
-        if (row && ev) {
+    async writeJob({ query, event, notify, withPause }: WriteJob) {
+      const out = await transaction(async (trx) => {
+        const row = (await trx.executeQuery(returningJob(query).compile())).rows[0] as Row | undefined;
+        if (row && event) {
+          const e = event.event;
           await trx
             .insertInto('agent_job_events')
             .values({
               job_id: row.id as string,
-              at: ev.at,
-              level: ev.event.level,
-              kind: ev.event.kind,
+              at: event.at,
+              level: e.level,
+              kind: e.kind,
               attempt: row.attempt as number,
-              message: ev.event.message ?? null,
-              data: ev.event.data === undefined ? null : JSON.stringify(ev.event.data),
+              message: e.message ?? null,
+              data: e.data === undefined || e.data === null ? null : JSON.stringify(e.data),
             })
             .execute();
         }
-        return row;
-      }),
+        const pause = withPause
+          ? ((await trx.selectFrom('agent_worker_pause_state').selectAll().where('id', '=', 1).executeTakeFirst()) as Row)
+          : undefined;
+        return { row, pause };
+      });
+      // After commit, like NOTIFY: waiters must never see a wake-up before the change is visible.
+      if (out.row && notify) state.signals.emit('signal', notify);
+      return out;
+    },
     // Each step takes the file's write lock itself (applyMigration), which is the lock.
     async withMigrationLock(fn) {
       await serialised(async () =>

@@ -98,8 +98,12 @@ export interface Store {
   dbNow(): Promise<Date>;
 
   /** Inserts the job unless an unfinished job has the same (type, dedupeKey); then returns that one. */
-  jobInsert(p: { job: JobRecord; event: NewEvent }): Promise<{ job: JobRecord; inserted: boolean }>;
-  /** Atomically takes the best matching queued job (priority DESC, createdAt, id) or returns null. */
+  jobInsert(p: { job: JobRecord; event: NewEvent; notify?: Signal }): Promise<{ job: JobRecord; inserted: boolean }>;
+  /**
+   * Atomically takes the best matching queued job (priority DESC, createdAt, id), or none. With
+   * `unlessPaused` it takes none while workers are paused, judged in the same statement. Returns the
+   * pause state that statement saw.
+   */
   jobClaim(p: {
     now: Date;
     workerId: string;
@@ -108,8 +112,9 @@ export interface Store {
     leaseToken: string;
     leaseExpiresAt: Date;
     leaseSeconds: number;
+    unlessPaused: boolean;
     event: NewEvent;
-  }): Promise<JobRecord | null>;
+  }): Promise<{ job: JobRecord | null; pause: PauseRecord }>;
   /** Compare-and-set: applies `set` (and appends `event`) only if the row matches `expect`. */
   jobUpdate(p: {
     id: string;
@@ -117,14 +122,16 @@ export interface Store {
     set: JobPatch;
     now: Date;
     event?: NewEvent;
+    /** Sent on commit if the update applied. */
+    notify?: Signal;
   }): Promise<JobRecord | null>;
   jobGet(p: { id: string }): Promise<JobRecord | null>;
-  /** Newest first; `before` is the keyset position of the last row of the previous page. */
+  /** Newest first (by id: UUIDv7 sorts by creation); `before` is the id of the last row of the previous page. */
   jobList(p: {
     status?: JobStatus;
     type?: string;
     limit: number;
-    before?: { createdAt: Date; id: string };
+    before?: { id: string };
   }): Promise<JobRecord[]>;
   jobsExpiredList(p: { now: Date; limit: number }): Promise<JobRecord[]>;
   jobCounts(p: { now: Date }): Promise<JobCounts>;
