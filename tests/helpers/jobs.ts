@@ -15,7 +15,8 @@ export async function startJob(
     types: [type],
     ...(opts.leaseSeconds ? { leaseSeconds: opts.leaseSeconds } : {}),
   });
-  if (answer.job?.id !== job.id || !answer.lease) throw new Error(`expected to claim ${job.id}, got ${answer.job?.id}`);
+  if (answer.job?.id !== job.id || !answer.lease)
+    throw new Error(`expected to claim ${job.id}, got ${answer.job?.id}`);
   return { job: answer.job, token: answer.lease.token };
 }
 

@@ -20,7 +20,8 @@ export async function snapshotTables(db: TestDb): Promise<TableSnapshot> {
   if (target.kind === 'sqlite') {
     const raw = new BetterSqlite3(target.path, { readonly: true });
     try {
-      for (const t of QUEUE_TABLES) out[t] = raw.prepare(`select * from ${t} order by id`).all() as Record<string, unknown>[];
+      for (const t of QUEUE_TABLES)
+        out[t] = raw.prepare(`select * from ${t} order by id`).all() as Record<string, unknown>[];
     } finally {
       raw.close();
     }

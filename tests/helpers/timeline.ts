@@ -45,14 +45,18 @@ export function timelineProblems(job: Job, events: JobEvent[]): string[] {
   if (isTerminal(job.status) && terminal.length !== 1) {
     problems.push(`${terminal.length} terminal events for a ${job.status} job: ${kinds.join(',')}`);
   }
-  if (!isTerminal(job.status) && terminal.length !== 0) problems.push(`terminal event on a ${job.status} job`);
+  if (!isTerminal(job.status) && terminal.length !== 0)
+    problems.push(`terminal event on a ${job.status} job`);
   const cancelledAt = kinds.indexOf('cancelled');
-  if (cancelledAt >= 0 && kinds.indexOf('completed', cancelledAt) >= 0) problems.push('completed after cancelled');
+  if (cancelledAt >= 0 && kinds.indexOf('completed', cancelledAt) >= 0)
+    problems.push('completed after cancelled');
   if (status !== job.status) problems.push(`timeline ends in ${status} but the job is ${job.status}`);
   // Every cancel (queued or running) records the request on the job; nothing else does.
   const requested = cancelRequested || kinds.includes('cancelled');
   if ((job.cancelRequestedAt !== null) !== requested) {
-    problems.push(`cancelRequestedAt=${job.cancelRequestedAt} does not match the timeline ${kinds.join(',')}`);
+    problems.push(
+      `cancelRequestedAt=${job.cancelRequestedAt} does not match the timeline ${kinds.join(',')}`,
+    );
   }
   return problems;
 }

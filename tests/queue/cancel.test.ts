@@ -24,7 +24,11 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
     it('is cancelled at once, records who and why, and writes one event', async () => {
       const { job } = await q.service.enqueue({ type: 'build', payload: {} });
       clock.advance(5);
-      const { job: cancelled } = await q.service.cancel({ jobId: job.id, reason: 'not needed', requestedBy: 'alice' });
+      const { job: cancelled } = await q.service.cancel({
+        jobId: job.id,
+        reason: 'not needed',
+        requestedBy: 'alice',
+      });
       expect(cancelled).toMatchObject({
         status: 'cancelled',
         cancelReason: 'not needed',
@@ -69,7 +73,11 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
       const { job } = await startJob(q.service);
       clock.advance(2);
       const requestedAt = clock.now().toISOString();
-      const { job: after } = await q.service.cancel({ jobId: job.id, reason: 'wrong branch', requestedBy: 'bob' });
+      const { job: after } = await q.service.cancel({
+        jobId: job.id,
+        reason: 'wrong branch',
+        requestedBy: 'bob',
+      });
       expect(after).toMatchObject({
         status: 'running',
         cancelRequestedAt: requestedAt,
@@ -94,13 +102,23 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
       expect(hb.action).toBe('cancel');
       expect(hb.job).toMatchObject({ status: 'running', cancelReason: 'stop please' });
       clock.advance(1);
-      const { job: acked } = await q.service.ackCancel({ jobId: job.id, leaseToken: token, message: 'stopped at step 2' });
-      expect(acked).toMatchObject({ status: 'cancelled', leaseExpiresAt: null, finishedAt: clock.now().toISOString() });
+      const { job: acked } = await q.service.ackCancel({
+        jobId: job.id,
+        leaseToken: token,
+        message: 'stopped at step 2',
+      });
+      expect(acked).toMatchObject({
+        status: 'cancelled',
+        leaseExpiresAt: null,
+        finishedAt: clock.now().toISOString(),
+      });
       const { events } = await q.service.events({ jobId: job.id });
       expect(events.map((e) => e.kind)).toEqual(['enqueued', 'claimed', 'cancel_requested', 'cancelled']);
       expect(events[3]!.message).toBe('stopped at step 2');
       // A finished job: the holder has nothing more to do with it.
-      await expect(q.service.heartbeat({ jobId: job.id, leaseToken: token })).rejects.toEqual(queueError('lease_lost'));
+      await expect(q.service.heartbeat({ jobId: job.id, leaseToken: token })).rejects.toEqual(
+        queueError('lease_lost'),
+      );
       expect((await q.service.cancel({ jobId: job.id })).job.status).toBe('cancelled');
       expect(await eventKinds(q.service, job.id)).toHaveLength(4);
     });
@@ -108,7 +126,9 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
     it('rejects ackCancel from a non-holder token with lease_lost and keeps the job', async () => {
       const { job } = await startJob(q.service);
       await q.service.cancel({ jobId: job.id });
-      const err = await q.service.ackCancel({ jobId: job.id, leaseToken: 'not-the-token' }).catch((e: unknown) => e);
+      const err = await q.service
+        .ackCancel({ jobId: job.id, leaseToken: 'not-the-token' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(QueueError);
       expect(err).toMatchObject({ code: 'lease_lost', details: { action: 'lease_lost', status: 'running' } });
       expect((await q.service.get({ jobId: job.id })).job.status).toBe('running');
@@ -138,16 +158,37 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
       expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed']);
     });
 
-    it.each([true, false])('ends as cancelled, never retried, when the holder fails it (retryable %s)', async (retryable) => {
-      const { job, token } = await startJob(q.service);
-      await q.service.cancel({ jobId: job.id, reason: 'abort' });
-      const { job: after } = await q.service.fail({ jobId: job.id, leaseToken: token, error: 'killed', retryable });
-      expect(after).toMatchObject({ status: 'cancelled', attempt: 1, errorMessage: 'killed', leaseExpiresAt: null });
-      expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed', 'cancel_requested', 'cancelled']);
-      clock.advance(3600);
-      expect((await q.service.claim({ workerId: 'w' })).job).toBeNull();
-      expect((await q.service.get({ jobId: job.id })).job).toMatchObject({ status: 'cancelled', attempt: 1 });
-    });
+    it.each([true, false])(
+      'ends as cancelled, never retried, when the holder fails it (retryable %s)',
+      async (retryable) => {
+        const { job, token } = await startJob(q.service);
+        await q.service.cancel({ jobId: job.id, reason: 'abort' });
+        const { job: after } = await q.service.fail({
+          jobId: job.id,
+          leaseToken: token,
+          error: 'killed',
+          retryable,
+        });
+        expect(after).toMatchObject({
+          status: 'cancelled',
+          attempt: 1,
+          errorMessage: 'killed',
+          leaseExpiresAt: null,
+        });
+        expect(await eventKinds(q.service, job.id)).toEqual([
+          'enqueued',
+          'claimed',
+          'cancel_requested',
+          'cancelled',
+        ]);
+        clock.advance(3600);
+        expect((await q.service.claim({ workerId: 'w' })).job).toBeNull();
+        expect((await q.service.get({ jobId: job.id })).job).toMatchObject({
+          status: 'cancelled',
+          attempt: 1,
+        });
+      },
+    );
 
     it('ends as cancelled, never requeued, when its lease expires', async () => {
       const { job } = await startJob(q.service, { leaseSeconds: 30 });
@@ -171,26 +212,36 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
       await q.service.cancel({ jobId: job.id });
       const { job: done } = await q.service.complete({ jobId: job.id, leaseToken: token, result: { ok: 1 } });
       expect(done).toMatchObject({ status: 'succeeded', result: { ok: 1 } });
-      expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed', 'cancel_requested', 'completed']);
+      expect(await eventKinds(q.service, job.id)).toEqual([
+        'enqueued',
+        'claimed',
+        'cancel_requested',
+        'completed',
+      ]);
     });
   });
 
   describe('a finished job', () => {
     const finishers = {
       succeeded: (j: { id: string }, t: string) => q.service.complete({ jobId: j.id, leaseToken: t }),
-      failed: (j: { id: string }, t: string) => q.service.fail({ jobId: j.id, leaseToken: t, error: 'x', retryable: false }),
-      dead_letter: (j: { id: string }, t: string) => q.service.fail({ jobId: j.id, leaseToken: t, error: 'x' }),
+      failed: (j: { id: string }, t: string) =>
+        q.service.fail({ jobId: j.id, leaseToken: t, error: 'x', retryable: false }),
+      dead_letter: (j: { id: string }, t: string) =>
+        q.service.fail({ jobId: j.id, leaseToken: t, error: 'x' }),
     };
-    it.each(Object.keys(finishers) as (keyof typeof finishers)[])('cannot be cancelled once %s', async (status) => {
-      const { job, token } = await startJob(q.service, { enqueue: { maxAttempts: 1 } });
-      await finishers[status](job, token);
-      const before = await q.service.get({ jobId: job.id, events: 50 });
-      expect(before.job.status).toBe(status);
-      const err = await q.service.cancel({ jobId: job.id, reason: 'late' }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(QueueError);
-      expect(err).toMatchObject({ code: 'job_state_conflict', details: { status } });
-      expect(await q.service.get({ jobId: job.id, events: 50 })).toEqual(before);
-    });
+    it.each(Object.keys(finishers) as (keyof typeof finishers)[])(
+      'cannot be cancelled once %s',
+      async (status) => {
+        const { job, token } = await startJob(q.service, { enqueue: { maxAttempts: 1 } });
+        await finishers[status](job, token);
+        const before = await q.service.get({ jobId: job.id, events: 50 });
+        expect(before.job.status).toBe(status);
+        const err = await q.service.cancel({ jobId: job.id, reason: 'late' }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(QueueError);
+        expect(err).toMatchObject({ code: 'job_state_conflict', details: { status } });
+        expect(await q.service.get({ jobId: job.id, events: 50 })).toEqual(before);
+      },
+    );
 
     it('answers not_found for an unknown id', async () => {
       await expect(q.service.cancel({ jobId: '00000000-0000-7000-8000-000000000000' })).rejects.toEqual(

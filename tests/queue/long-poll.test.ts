@@ -78,7 +78,12 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
     await delay(200);
     const { job } = await q.connect().enqueue({ type: 'other', payload: {} });
     const answer = await claim.answer;
-    expect(answer).toMatchObject({ action: 'wait', job: null, lease: null, system: { workersPaused: false } });
+    expect(answer).toMatchObject({
+      action: 'wait',
+      job: null,
+      lease: null,
+      system: { workersPaused: false },
+    });
     expect(claim.elapsedMs).toBeGreaterThanOrEqual(1_400);
     expect(claim.elapsedMs).toBeLessThan(5_000);
     expect((await q.service.get({ jobId: job.id })).job.status).toBe('queued');

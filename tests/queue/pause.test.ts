@@ -59,7 +59,11 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
         expect(await svc.sweepExpired()).toBe(0);
       }
       expect(await snapshotTables(q.db)).toEqual(before);
-      expect((await q.service.control.status()).metrics).toMatchObject({ running: 1, staleRunning: 1, isDrained: false });
+      expect((await q.service.control.status()).metrics).toMatchObject({
+        running: 1,
+        staleRunning: 1,
+        isDrained: false,
+      });
 
       await q.service.control.resume({ reason: 'done', force: true });
       expect(await other.sweepExpired()).toBe(1);
@@ -105,7 +109,10 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
       expect((await q.service.control.status()).audit).toHaveLength(1);
 
       const b = await q.service.control.pause({ mode: 'drain', reason: 'r2', requestedBy: 'ops-2' });
-      expect(b).toMatchObject({ changed: true, system: { version: a.system.version + 1, reason: 'r2', requestedBy: 'ops-2' } });
+      expect(b).toMatchObject({
+        changed: true,
+        system: { version: a.system.version + 1, reason: 'r2', requestedBy: 'ops-2' },
+      });
       clock.advance(5);
       const c = await q.connect().control.pause({ mode: 'quiesce', reason: 'r2' });
       expect(c).toMatchObject({ changed: true, system: { version: b.system.version + 1, mode: 'quiesce' } });
@@ -133,13 +140,25 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
       await q.service.enqueue({ type: t, payload: {} }); // due now
       await q.service.enqueue({ type: t, payload: {}, delaySeconds: 10 }); // due after the advance below
       await q.service.enqueue({ type: t, payload: {}, delaySeconds: 3600 }); // still delayed
-      await q.service.enqueue({ type: t, payload: {}, runAt: new Date(clock.now().getTime() + 7200_000).toISOString() });
+      await q.service.enqueue({
+        type: t,
+        payload: {},
+        runAt: new Date(clock.now().getTime() + 7200_000).toISOString(),
+      });
       await q.service.control.pause({ mode: 'drain', reason: 'count' });
       clock.advance(31);
 
       const status = await q.service.control.status();
-      expect(status.metrics).toEqual({ queued: 2, delayed: 2, running: 2, staleRunning: 1, isDrained: false });
-      expect((await q.service.control.pause({ mode: 'drain', reason: 'count' })).metrics).toEqual(status.metrics);
+      expect(status.metrics).toEqual({
+        queued: 2,
+        delayed: 2,
+        running: 2,
+        staleRunning: 1,
+        isDrained: false,
+      });
+      expect((await q.service.control.pause({ mode: 'drain', reason: 'count' })).metrics).toEqual(
+        status.metrics,
+      );
 
       await q.service.complete({ jobId: fresh.job.id, leaseToken: fresh.token });
       await q.service.fail({ jobId: stale.job.id, leaseToken: stale.token, error: 'x', retryable: false });
@@ -167,14 +186,20 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
       const { job, token } = await startJob(q.service);
       const { system: paused } = await q.service.control.pause({ mode: 'drain', reason: 'upgrade' });
       const err = await q.service.control.resume({ reason: 'too early' }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 'job_state_conflict', details: { metrics: { running: 1, isDrained: false } } });
+      expect(err).toMatchObject({
+        code: 'job_state_conflict',
+        details: { metrics: { running: 1, isDrained: false } },
+      });
       expect((err as Error).message).toMatch(/1 job\(s\) are still running/);
       expect((err as Error).message).toMatch(/force: true/);
       expect((await q.service.control.status()).system).toEqual(paused);
 
       clock.advance(3);
       const forced = await q.service.control.resume({ reason: 'hotfix', force: true, requestedBy: 'ops' });
-      expect(forced).toMatchObject({ changed: true, system: { workersPaused: false, mode: null, reason: null } });
+      expect(forced).toMatchObject({
+        changed: true,
+        system: { workersPaused: false, mode: null, reason: null },
+      });
       expect(forced.system.version).toBe(paused.version + 1);
       const { audit } = await q.service.control.status();
       expect(audit[0]).toMatchObject({ action: 'resume', mode: 'drain', reason: 'hotfix', actor: 'ops' });

@@ -32,7 +32,9 @@ const settle = <T>(p: Promise<T>, expected: ErrorCode[] = []): Promise<Outcome<T
  */
 const interleave = <T>(xs: (() => Promise<T>)[], ys: (() => Promise<T>)[]): Promise<T>[] => {
   const jittered = (op: () => Promise<T>) => delay(Math.random() * 5).then(op);
-  return xs.flatMap((x, i) => (i % 2 === 0 ? [jittered(x), jittered(ys[i]!)] : [jittered(ys[i]!), jittered(x)]));
+  return xs.flatMap((x, i) =>
+    i % 2 === 0 ? [jittered(x), jittered(ys[i]!)] : [jittered(ys[i]!), jittered(x)],
+  );
 };
 
 async function enqueueMany(svc: QueueService): Promise<string[]> {
@@ -44,7 +46,11 @@ async function enqueueMany(svc: QueueService): Promise<string[]> {
 async function claimAll(svc: QueueService, leaseSeconds?: number): Promise<Map<string, string>> {
   const tokens = new Map<string, string>();
   for (let i = 0; i < N; i++) {
-    const a = await svc.claim({ workerId: 'holder', types: [TYPE], ...(leaseSeconds ? { leaseSeconds } : {}) });
+    const a = await svc.claim({
+      workerId: 'holder',
+      types: [TYPE],
+      ...(leaseSeconds ? { leaseSeconds } : {}),
+    });
     tokens.set(a.job!.id, a.lease!.token);
   }
   return tokens;
@@ -130,7 +136,9 @@ describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
       const kinds = await eventKinds(q.service, id);
       const cancel = await cancels.get(id)!;
       expect(kinds).toEqual(
-        'ok' in cancel ? ['enqueued', 'claimed', 'cancel_requested', 'completed'] : ['enqueued', 'claimed', 'completed'],
+        'ok' in cancel
+          ? ['enqueued', 'claimed', 'cancel_requested', 'completed']
+          : ['enqueued', 'claimed', 'completed'],
       );
     }
   });
@@ -142,7 +150,10 @@ describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
     await Promise.all(
       interleave<unknown>(
         ids.map((id) => () => settle(a.cancel({ jobId: id }), ['job_state_conflict'])),
-        ids.map((id, i) => () => b.fail({ jobId: id, leaseToken: tokens.get(id)!, error: 'boom', retryable: retryable(i) })),
+        ids.map(
+          (id, i) => () =>
+            b.fail({ jobId: id, leaseToken: tokens.get(id)!, error: 'boom', retryable: retryable(i) }),
+        ),
       ),
     );
     const jobs = await expectConsistent(q.service, ids);

@@ -42,8 +42,15 @@ describe.each(backendsForSuite())('system block and action ($name)', (backend) =
     const { job } = await q.service.enqueue({ type: 'x', payload: {} });
     const got = await q.service.claim({ workerId: 'w', leaseSeconds: 60 });
     expectSystemShape(got.system);
-    expect(got).toMatchObject({ action: 'work', job: { id: job.id, status: 'running' }, system: empty.system });
-    expect(got.lease).toMatchObject({ seconds: 60, expiresAt: new Date(clock.now().getTime() + 60_000).toISOString() });
+    expect(got).toMatchObject({
+      action: 'work',
+      job: { id: job.id, status: 'running' },
+      system: empty.system,
+    });
+    expect(got.lease).toMatchObject({
+      seconds: 60,
+      expiresAt: new Date(clock.now().getTime() + 60_000).toISOString(),
+    });
     expect(got.lease!.token.length).toBeGreaterThan(10);
     expect(got).not.toHaveProperty('retryAfterSeconds');
     expect(got.job).not.toHaveProperty('leaseToken');
@@ -99,7 +106,11 @@ describe.each(backendsForSuite())('system block and action ($name)', (backend) =
     expect((await beat()).action).toBe('pause');
     await q.service.cancel({ jobId: job.id, reason: 'obsolete' });
     const hb = await beat();
-    expect(hb).toMatchObject({ action: 'cancel', job: { cancelReason: 'obsolete' }, system: { mode: 'quiesce' } });
+    expect(hb).toMatchObject({
+      action: 'cancel',
+      job: { cancelReason: 'obsolete' },
+      system: { mode: 'quiesce' },
+    });
     expectSystemShape(hb.system);
   });
 
