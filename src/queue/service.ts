@@ -11,7 +11,7 @@ import { decideAttemptEnd, heartbeatEvent, type Decision } from './transitions.j
 import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from './types.js';
 import { parseInput } from './validate.js';
 import { decodeCursor, encodeCursor, toJob, toLease, toSystem } from './view.js';
-import { claimMatch, Wakeups } from './wakeups.js';
+import { claimMatch, jobMatch, Wakeups } from './wakeups.js';
 
 export interface QueueSettings {
   defaultLeaseSeconds: number;
@@ -188,6 +188,20 @@ export class QueueService {
     if (job) return { job: toJob(job), lease: toLease(job, now), system, action: 'work' };
     const retryAfterSeconds = pause.paused ? this.settings.pausedRetryAfterSeconds : this.settings.emptyRetryAfterSeconds;
     return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
+  }
+
+  /**
+   * Resolves when something a worker holding this job must react to may have changed (a cancel
+   * request, a pause or resume), or after timeoutMs. true = woken by a change. A worker then
+   * heartbeats to learn its action; this only makes it learn sooner than its next heartbeat.
+   */
+  async watchJob(jobId: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
+    const waiter = await this.wakeups.open(jobMatch(jobId));
+    try {
+      return await waiter.wait(opts.timeoutMs, opts.signal);
+    } finally {
+      waiter.close();
+    }
   }
 
   // ── heartbeat ──────────────────────────────────────────────────────────────────────────────
