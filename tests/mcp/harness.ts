@@ -24,7 +24,11 @@ export interface ToolAnswer<T = Record<string, unknown>> {
 }
 
 /** Calls a tool; the answer's text content must be the same JSON as its structuredContent. */
-export async function call<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown> = {}): Promise<ToolAnswer<T>> {
+export async function call<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<ToolAnswer<T>> {
   const raw = (await client.callTool({ name, arguments: args })) as CallToolResult;
   const first = raw.content[0];
   if (first?.type !== 'text') throw new Error(`${name}: expected text content, got ${JSON.stringify(raw)}`);
@@ -36,7 +40,11 @@ export async function call<T = Record<string, unknown>>(client: Client, name: st
 }
 
 /** Like `call`, but the call must succeed. */
-export async function ok<T = Record<string, unknown>>(client: Client, name: string, args: Record<string, unknown> = {}): Promise<T> {
+export async function ok<T = Record<string, unknown>>(
+  client: Client,
+  name: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
   const a = await call<T>(client, name, args);
   if (a.isError) throw new Error(`${name} failed: ${JSON.stringify(a.body)}`);
   return a.body;
@@ -85,7 +93,10 @@ export class McpHarness {
 
   /** A raw child process (for lifecycle tests that talk JSON-RPC themselves). */
   spawn(args: string[], env: Record<string, string> = {}): ChildProcess {
-    const child = spawn(process.execPath, [BIN, ...args], { env: cliEnv(this.env(env)), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cliEnv(this.env(env)),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.children.push(child);
     return child;
   }

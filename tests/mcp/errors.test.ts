@@ -1,0 +1,57 @@
+// Bad calls are answered with isError and a stable code, and the server keeps serving.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ClaimAnswer, StatusAnswer } from '../../src/queue/types.js';
+import { backendsForSuite } from '../helpers/backends.js';
+import { call, McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+describe.each(backendsForSuite())('MCP errors ($name)', (backend) => {
+  let h: McpHarness;
+  beforeEach(async () => {
+    h = await new McpHarness(backend).setup();
+  });
+  afterEach(() => h.cleanup());
+
+  it(
+    'answers bad arguments with isError and the code, and still serves afterwards',
+    { timeout: MCP_TEST_TIMEOUT_MS },
+    async () => {
+      const client = await h.stdio(['--types', 'code.review,docs.write']);
+      const cases: [string, Record<string, unknown>, string, RegExp][] = [
+        ['queue_claim', { waitSeconds: 999 }, 'invalid_argument', /waitSeconds/],
+        ['queue_claim', { types: 'code.review' }, 'invalid_argument', /types/],
+        ['queue_claim', { types: ['deploy'] }, 'forbidden', /code\.review, docs\.write/],
+        ['queue_heartbeat', { jobId: 'x' }, 'invalid_argument', /leaseToken/],
+        [
+          'queue_heartbeat',
+          { jobId: 'x', leaseToken: 'y', note: 'hi' },
+          'invalid_argument',
+          /unknown field.*"note"/,
+        ],
+        ['queue_enqueue', { type: 'Bad Type!' }, 'invalid_argument', /type/],
+        ['queue_enqueue', { type: 'a', payload: 'not an object' }, 'invalid_argument', /payload/],
+        ['queue_enqueue', { type: 'a', runAt: 'tomorrow' }, 'invalid_argument', /runAt/],
+        ['queue_get', { jobId: '01900000-0000-7000-8000-000000000000' }, 'not_found', /No job/],
+        ['queue_list', { cursor: 'garbage' }, 'invalid_argument', /cursor/],
+        ['queue_resume', { reason: 'nothing paused' }, 'job_state_conflict', /not paused/],
+      ];
+      for (const [tool, args, code, message] of cases) {
+        const answer = await call<ErrorBody>(client, tool, args);
+        expect(answer.isError, `${tool} ${JSON.stringify(args)}`).toBe(true);
+        expect(answer.body.error.code, `${tool} ${JSON.stringify(args)}`).toBe(code);
+        expect(answer.body.error.message).toMatch(message);
+        expect(answer.raw.structuredContent).toBeUndefined();
+      }
+      // An unknown tool is the SDK's own error result, also without taking the server down.
+      expect((await client.callTool({ name: 'queue_nope', arguments: {} })).isError).toBe(true);
+
+      const status = await ok<StatusAnswer>(client, 'queue_status');
+      expect(status.system.workersPaused).toBe(false);
+      const claim = await ok<ClaimAnswer>(client, 'queue_claim');
+      expect(claim.action).toBe('wait');
+    },
+  );
+});

@@ -1,0 +1,66 @@
+// The work_queue prompt, the server instructions and the two resources, as a host reads them.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../src/queue/types.js';
+import { backendsForSuite } from '../helpers/backends.js';
+import { McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+
+describe.each(backendsForSuite())('MCP prompt and resources ($name)', (backend) => {
+  let h: McpHarness;
+  beforeEach(async () => {
+    h = await new McpHarness(backend).setup();
+  });
+  afterEach(() => h.cleanup());
+
+  it(
+    'serves instructions, the work_queue prompt, and job / status resources',
+    { timeout: MCP_TEST_TIMEOUT_MS },
+    async () => {
+      const client = await h.stdio();
+      const instructions = client.getInstructions() ?? '';
+      for (const word of [
+        'queue_claim',
+        'queue_heartbeat',
+        'queue_ack_cancel',
+        'lease_lost',
+        'retryAfterSeconds',
+      ]) {
+        expect(instructions).toContain(word);
+      }
+
+      const prompt = await client.getPrompt({
+        name: 'work_queue',
+        arguments: { types: 'code.review, docs.write', maxJobs: '3' },
+      });
+      const text = prompt.messages[0]!.content.type === 'text' ? prompt.messages[0]!.content.text : '';
+      expect(text).toContain('["code.review","docs.write"]');
+      expect(text).toContain('Stop after 3 job(s)');
+      for (const word of ['queue_complete', 'queue_fail', '"cancel"', '"pause"', 'lease_lost'])
+        expect(text).toContain(word);
+      await expect(client.getPrompt({ name: 'work_queue', arguments: { maxJobs: 'lots' } })).rejects.toThrow(
+        /maxJobs|whole number/,
+      );
+
+      const { job } = await ok<{ job: Job }>(client, 'queue_enqueue', { type: 'res.job' });
+      const read = await client.readResource({ uri: `agent-queue://jobs/${job.id}` });
+      const content = read.contents[0] as { text: string; mimeType: string };
+      expect(content.mimeType).toBe('application/json');
+      const parsed = JSON.parse(content.text) as { job: Job; events: { kind: string }[] };
+      expect(parsed.job.id).toBe(job.id);
+      expect(parsed.events.map((e) => e.kind)).toEqual(['enqueued']);
+      await expect(
+        client.readResource({ uri: 'agent-queue://jobs/01900000-0000-7000-8000-000000000000' }),
+      ).rejects.toThrow(/No job/);
+
+      const listed = await client.listResources();
+      expect(listed.resources.map((r) => r.uri)).toEqual(
+        expect.arrayContaining(['agent-queue://status', `agent-queue://jobs/${job.id}`]),
+      );
+      const status = JSON.parse(
+        (await client.readResource({ uri: 'agent-queue://status' })).contents[0]!.text as string,
+      ) as {
+        metrics: { queued: number };
+      };
+      expect(status.metrics.queued).toBe(1);
+    },
+  );
+});
