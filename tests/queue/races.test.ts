@@ -70,7 +70,7 @@ async function expectConsistent(svc: QueueService, ids: string[]): Promise<Map<s
   return jobs;
 }
 
-describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
+describe.each(backendsForSuite())('races with cancel and pause ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
   let a: QueueService;
@@ -178,6 +178,36 @@ describe.each(backendsForSuite())('races with cancel ($name)', (backend) => {
     }
     clock.advance(3600);
     expect((await q.service.claim({ workerId: 'late' })).job).toBeNull();
+  });
+
+  it('pause vs claim: no answer pairs a job with a paused fleet; no claim started after the pause gets one', async () => {
+    await enqueueMany(q.service);
+    let pauseReturned = false;
+    const pause = delay(Math.random() * 8)
+      .then(() => a.control.pause({ mode: 'drain', reason: 'race' }))
+      .then(() => (pauseReturned = true));
+    const claims = Array.from({ length: N }, (_, i) =>
+      delay(Math.random() * 16).then(async () => {
+        const startedAfterPause = pauseReturned;
+        const answer = await (i % 2 ? b : q.service).claim({ workerId: 'racer', types: [TYPE] });
+        return { startedAfterPause, answer };
+      }),
+    );
+    const [results] = await Promise.all([Promise.all(claims), pause]);
+    for (const { startedAfterPause, answer } of results) {
+      if (answer.job) expect(answer.system.workersPaused).toBe(false);
+      if (answer.system.workersPaused) expect(answer).toMatchObject({ job: null, action: 'wait' });
+      if (startedAfterPause) expect(answer.job).toBeNull();
+    }
+    const claimed = results.filter((r) => r.answer.job).length;
+    const after = await Promise.all(
+      [q.service, a, b].map((s) => s.claim({ workerId: 'late', types: [TYPE] })),
+    );
+    expect(after.map((x) => x.job)).toEqual([null, null, null]);
+    expect((await q.service.control.status()).metrics).toMatchObject({
+      running: claimed,
+      queued: N - claimed,
+    });
   });
 
   it('cancel vs expiry sweep on several connections: each job is swept once and ends cancelled', async () => {
