@@ -11,7 +11,14 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/**/*.js', 'tests/fixtures/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    // Plain Node scripts (launcher, benchmarks, test fixtures) use Node's globals.
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['process', 'console', 'performance', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Buffer', 'URL', 'AbortController'].map(
+          (g) => [g, 'readonly'],
+        ),
+      ),
+    },
   },
 );

@@ -286,7 +286,6 @@ export class QueueService {
     const input = parseInput(S.cancelInput, raw, 'cancel');
     const by = input.requestedBy ?? null;
     const reason = input.reason ?? null;
-    let noop: JobRecord | null = null;
     const job = await this.decideAndWrite(input.jobId, (cur, now): Decision | null => {
       if (!cur) throw notFound(input.jobId);
       const request = { cancelRequestedAt: now, cancelRequestedBy: by, cancelReason: reason };
@@ -305,10 +304,7 @@ export class QueueService {
         };
       }
       // Repeated cancel of a running or cancelled job: a no-op that returns the job.
-      if (cur.status === 'running' || cur.status === 'cancelled') {
-        noop = cur;
-        return null;
-      }
+      if (cur.status === 'running' || cur.status === 'cancelled') return null;
       throw new QueueError('job_state_conflict', `The job already ended as ${cur.status}; only queued or running jobs can be cancelled.`, {
         details: { status: cur.status },
       });
