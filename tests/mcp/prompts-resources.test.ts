@@ -55,11 +55,10 @@ describe.each(backendsForSuite())('MCP prompt and resources ($name)', (backend) 
       expect(listed.resources.map((r) => r.uri)).toEqual(
         expect.arrayContaining(['agent-queue://status', `agent-queue://jobs/${job.id}`]),
       );
-      const status = JSON.parse(
-        (await client.readResource({ uri: 'agent-queue://status' })).contents[0]!.text as string,
-      ) as {
-        metrics: { queued: number };
+      const statusContent = (await client.readResource({ uri: 'agent-queue://status' })).contents[0] as {
+        text: string;
       };
+      const status = JSON.parse(statusContent.text) as { metrics: { queued: number } };
       expect(status.metrics.queued).toBe(1);
     },
   );
