@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 
 const BIN = fileURLToPath(new URL('../../bin/agent-queue.js', import.meta.url));
 const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
@@ -29,14 +29,17 @@ export function cliEnv(env: Record<string, string>): Record<string, string | und
   return { ...base, ...env };
 }
 
-export async function runCli(env: Record<string, string>, args: string[]): Promise<CliResult> {
-  const r = await execa(process.execPath, [BIN, ...args], {
+const spawnCli = (env: Record<string, string>, args: string[]) =>
+  execa(process.execPath, [BIN, ...args], {
     env: cliEnv(env),
     extendEnv: false,
     reject: false,
     stdin: 'ignore',
     timeout: CALL_TIMEOUT_MS,
   });
+
+export async function runCli(env: Record<string, string>, args: string[]): Promise<CliResult> {
+  const r = await spawnCli(env, args);
   if (r.timedOut) throw new Error(`agent-queue ${args.join(' ')} did not finish in ${CALL_TIMEOUT_MS} ms`);
   return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -52,24 +55,18 @@ export async function cliJson<T = Record<string, unknown>>(
   return JSON.parse(r.stdout) as T;
 }
 
-/** A long-running CLI process (status --watch, claim --wait). Always await `exited` or kill it. */
+/** A long-running CLI process (status --watch). Await `exited`; `stopStartedClis` in afterEach ends leftovers. */
 export interface CliProcess {
-  proc: ResultPromise<{ reject: false }>;
-  /** Everything printed to stdout so far. */
-  stdout(): string;
+  kill(signal: NodeJS.Signals): void;
   /** Resolves once stdout contains `text`; rejects if the process exits first. */
   waitForStdout(text: string): Promise<void>;
   exited: Promise<CliResult>;
 }
 
+const started = new Set<{ kill(): void; exited: Promise<unknown> }>();
+
 export function startCli(env: Record<string, string>, args: string[]): CliProcess {
-  const proc = execa(process.execPath, [BIN, ...args], {
-    env: cliEnv(env),
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    timeout: CALL_TIMEOUT_MS,
-  });
+  const proc = spawnCli(env, args);
   let out = '';
   proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   const exited = proc.then((r) => ({
@@ -77,9 +74,11 @@ export function startCli(env: Record<string, string>, args: string[]): CliProces
     stdout: String(r.stdout),
     stderr: String(r.stderr),
   }));
+  const handle = { kill: () => proc.kill('SIGKILL'), exited };
+  started.add(handle);
+  void exited.then(() => started.delete(handle));
   return {
-    proc,
-    stdout: () => out,
+    kill: (signal) => proc.kill(signal),
     exited,
     waitForStdout(text) {
       return new Promise<void>((resolve, reject) => {
@@ -98,6 +97,13 @@ export function startCli(env: Record<string, string>, args: string[]): CliProces
       });
     },
   };
+}
+
+/** Kills CLI processes a failed test left running and waits for them to exit. */
+export async function stopStartedClis(): Promise<void> {
+  const left = [...started];
+  for (const p of left) p.kill();
+  await Promise.all(left.map((p) => p.exited));
 }
 
 /** The actor the CLI records by default (createdBy, requestedBy). */
