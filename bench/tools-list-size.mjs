@@ -1,0 +1,27 @@
+// Size in bytes of the tools/list answer (the JSON `result` as sent on the wire) per profile.
+// Run after `npm run build`: node bench/tools-list-size.mjs
+import { connect, throwawayDatabase } from './lib.mjs';
+
+const db = await throwawayDatabase('sqlite');
+const rows = [];
+try {
+  for (const [profile, naming] of [
+    ['worker', 'snake'],
+    ['producer', 'snake'],
+    ['operator', 'snake'],
+    ['all', 'dotted'],
+  ]) {
+    let bytes = 0;
+    const client = await connect(db.env, ['--tools', profile, '--tool-names', naming], (message) => {
+      if (message.result && Array.isArray(message.result.tools))
+        bytes = Buffer.byteLength(JSON.stringify(message.result));
+    });
+    const { tools } = await client.listTools();
+    await client.close();
+    rows.push({ profile: naming === 'dotted' ? `${profile} (dotted)` : profile, tools: tools.length, bytes });
+  }
+} finally {
+  await db.drop();
+}
+console.table(rows);
+console.log(JSON.stringify(rows));
