@@ -65,7 +65,7 @@ export function jobDetail(j: Job): string {
 }
 
 export function pauseText(s: SystemBlock): string {
-  if (!s.workersPaused) return `running (not paused, version ${s.version})`;
+  if (!s.workersPaused) return `not paused (version ${s.version})`;
   const by = s.requestedBy ? ` by ${s.requestedBy}` : '';
   const at = s.requestedAt ? ` at ${when(s.requestedAt)}` : '';
   return `paused (${s.mode}): ${s.reason ?? ''}${by}${at} (version ${s.version})`;

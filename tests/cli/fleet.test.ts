@@ -30,7 +30,7 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
   it('pause, pause again, switch mode, status, and resume that needs --force while jobs run', async () => {
     const fresh = await runCli(env, ['status']);
     expect(fresh.stdout.split('\n')).toEqual([
-      'workers  running (not paused, version 0)',
+      'workers  not paused (version 0)',
       'jobs     queued 0  delayed 0  running 0  staleRunning 0  isDrained true',
       'audit: no pause or resume yet',
     ]);
