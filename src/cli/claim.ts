@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defineCommand, intArg, listArg, numberArg } from './args.js';
-import { globalOptions, interruptSignal, printJson, withQueue } from './context.js';
+import { globalOptions, INTERRUPTED_EXIT_CODE, interruptSignal, printJson, withQueue } from './context.js';
 
 interface ClaimFlags {
   workerId: string;
@@ -23,7 +23,7 @@ export function registerClaim(program: Command): void {
     .option('--wait <seconds>', 'long-poll up to this many seconds (at most 50) for a job', numberArg)
     .action(async (flags: ClaimFlags, cmd: Command) => {
       const g = globalOptions(cmd);
-      // Ctrl-C ends a long-poll early with `job: null` instead of killing the process mid-claim.
+      // Ctrl-C ends a long-poll early with `job: null` (exit 130) instead of killing the process mid-claim.
       const stop = interruptSignal();
       try {
         const answer = await withQueue(g, (q) =>
@@ -39,6 +39,8 @@ export function registerClaim(program: Command): void {
           ),
         );
         printJson(answer);
+        // A script looping on claim must see that it was interrupted, not just an empty answer.
+        if (stop.signal.aborted && !answer.job) process.exitCode = INTERRUPTED_EXIT_CODE;
       } finally {
         stop.dispose();
       }
