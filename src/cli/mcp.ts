@@ -28,6 +28,11 @@ export function registerMcp(program: Command): void {
     process.stdin.once('close', () => void running.shutdown('stdin closed'));
     mcp.server.server.onclose = () => void running.shutdown('transport closed');
     await mcp.server.connect(new StdioServerTransport());
+    if (process.stdin.isTTY) {
+      process.stderr.write(
+        'agent-queue: MCP server on stdio, waiting for an MCP host. For the command line: agent-queue --help\n',
+      );
+    }
     log.debug({ tools: options.tools, toolNames: options.toolNames }, 'MCP server ready on stdio');
   });
 }

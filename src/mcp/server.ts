@@ -30,7 +30,10 @@ export function createServer(service: QueueService, options: CreateServerOptions
   const name = (base: ToolBase) => toolName(options.toolNames, base);
   const server = new McpServer(
     { name: 'agent-queue', title: 'agent-queue', version: pkg.version },
-    { instructions: instructions(name, has), capabilities: { tools: {}, resources: {}, prompts: {} } },
+    {
+      instructions: instructions(name, has),
+      capabilities: { tools: {}, resources: {}, ...(has('claim') ? { prompts: {} } : {}) },
+    },
   );
   const identity = sessionIdentity(server, options.workerId);
   const ctx: ToolContext = { service, options, identity, name, log: options.log };

@@ -1,7 +1,7 @@
 import { claimInput } from '../../queue/schemas.js';
 import { claimAnswer } from '../schema.js';
 import { defineTool, type Extra, type ToolContext } from '../tool.js';
-import { allowedTypes } from './scope.js';
+import { allowedTypes } from '../scope.js';
 
 export const queueClaim = defineTool({
   base: 'claim',

@@ -1,6 +1,6 @@
 // The job types a server started with --types may claim. A configured scope, like a token's
 // allowed types: the server narrows what it asks the queue for, the queue decides the rest.
-import { QueueError } from '../../queue/errors.js';
+import { QueueError } from '../queue/errors.js';
 
 export function allowedTypes(
   asked: string[] | undefined,
