@@ -190,22 +190,29 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
       },
     );
 
-    it('ends as cancelled, never requeued, when its lease expires', async () => {
-      const { job } = await startJob(q.service, { leaseSeconds: 30 });
-      await q.service.cancel({ jobId: job.id, reason: 'abort' });
-      clock.advance(29);
-      expect(await q.service.sweepExpired()).toBe(0);
-      clock.advance(2);
-      expect(await q.connect().sweepExpired()).toBe(1);
-      const { job: after } = await q.service.get({ jobId: job.id });
-      expect(after).toMatchObject({ status: 'cancelled', attempt: 1, finishedAt: clock.now().toISOString() });
-      expect(after.errorMessage).toMatch(/lease expired/);
-      const kinds = await eventKinds(q.service, job.id);
-      expect(kinds).toEqual(['enqueued', 'claimed', 'cancel_requested', 'cancelled']);
-      clock.advance(3600);
-      expect(await q.service.sweepExpired()).toBe(0);
-      expect((await q.service.claim({ workerId: 'w' })).job).toBeNull();
-    });
+    it.each([3, 1])(
+      'ends as cancelled, never requeued or dead-lettered, when its lease expires (maxAttempts %i)',
+      async (maxAttempts) => {
+        const { job } = await startJob(q.service, { leaseSeconds: 30, enqueue: { maxAttempts } });
+        await q.service.cancel({ jobId: job.id, reason: 'abort' });
+        clock.advance(29);
+        expect(await q.service.sweepExpired()).toBe(0);
+        clock.advance(2);
+        expect(await q.connect().sweepExpired()).toBe(1);
+        const { job: after } = await q.service.get({ jobId: job.id });
+        expect(after).toMatchObject({
+          status: 'cancelled',
+          attempt: 1,
+          finishedAt: clock.now().toISOString(),
+        });
+        expect(after.errorMessage).toMatch(/lease expired/);
+        const kinds = await eventKinds(q.service, job.id);
+        expect(kinds).toEqual(['enqueued', 'claimed', 'cancel_requested', 'cancelled']);
+        clock.advance(3600);
+        expect(await q.service.sweepExpired()).toBe(0);
+        expect((await q.service.claim({ workerId: 'w' })).job).toBeNull();
+      },
+    );
 
     it('still succeeds when the holder completes it: the work is done', async () => {
       const { job, token } = await startJob(q.service);
