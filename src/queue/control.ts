@@ -76,9 +76,14 @@ export class PauseControl {
       }
       const metrics = await this.metrics();
       if (!metrics.isDrained && !input.force) {
+        // Expiry is not processed while paused, so a job whose worker died stays running until resume.
+        const stale =
+          metrics.staleRunning > 0
+            ? ` ${metrics.staleRunning} of them have expired leases (their workers stopped heartbeating) and will only be requeued after resume.`
+            : '';
         throw new QueueError(
           'job_state_conflict',
-          `${metrics.running} job(s) are still running, so the fleet is not drained yet. Wait until status shows isDrained: true, or resume with force: true to let workers claim again while those jobs finish.`,
+          `${metrics.running} job(s) are still running, so the fleet is not drained yet.${stale} Wait until status shows isDrained: true, or resume with force: true (CLI: --force) to let workers claim again while those jobs finish.`,
           { details: { system: toSystem(cur), metrics } },
         );
       }
