@@ -250,10 +250,14 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
       },
     );
 
-    it('answers not_found for an unknown id', async () => {
-      await expect(q.service.cancel({ jobId: '00000000-0000-7000-8000-000000000000' })).rejects.toEqual(
-        queueError('not_found'),
-      );
-    });
+    it.each(['00000000-0000-7000-8000-000000000000', 'not-a-job-id'])(
+      'answers not_found for unknown id %s',
+      async (id) => {
+        await expect(q.service.cancel({ jobId: id })).rejects.toEqual(queueError('not_found'));
+        await expect(q.service.ackCancel({ jobId: id, leaseToken: 't' })).rejects.toEqual(
+          queueError('not_found'),
+        );
+      },
+    );
   });
 });

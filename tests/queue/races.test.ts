@@ -180,6 +180,25 @@ describe.each(backendsForSuite())('races with cancel and pause ($name)', (backen
     expect((await q.service.claim({ workerId: 'late' })).job).toBeNull();
   });
 
+  it('cancel vs cancel from three connections: one request (or one cancellation) per job, never two', async () => {
+    const ids = await enqueueMany(q.service);
+    for (let i = 0; i < N / 2; i++) await q.service.claim({ workerId: 'holder', types: [TYPE] });
+    const c = q.connect();
+    await Promise.all(
+      ids.flatMap((id) =>
+        [a, b, c].map((svc) => delay(Math.random() * 5).then(() => svc.cancel({ jobId: id }))),
+      ),
+    );
+    const jobs = await expectConsistent(q.service, ids);
+    for (const [i, id] of ids.entries()) {
+      // Claims take the oldest first, so the first half is running.
+      expect(await eventKinds(q.service, id)).toEqual(
+        i < N / 2 ? ['enqueued', 'claimed', 'cancel_requested'] : ['enqueued', 'cancelled'],
+      );
+      expect(jobs.get(id)!.status).toBe(i < N / 2 ? 'running' : 'cancelled');
+    }
+  });
+
   it('pause vs claim: no answer pairs a job with a paused fleet; no claim started after the pause gets one', async () => {
     await enqueueMany(q.service);
     let pauseReturned = false;
