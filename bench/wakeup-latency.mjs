@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process, console */
 // Wake-up latency: the time from a producer's enqueue call to the moment a claimer that is already
 // long-polling on its own connection has the job. Runs against the built package (npm run build).
 //
