@@ -25,7 +25,8 @@ export function decideAttemptEnd(
     status: 'running',
     leaseToken: job.leaseToken!,
     cancelRequested: job.cancelRequestedAt !== null,
-    ...(how.kind === 'expired' ? { leaseExpiredBefore: now } : {}),
+    // Expiry is not processed while paused, even if the pause lands while a sweep is under way.
+    ...(how.kind === 'expired' ? { leaseExpiredBefore: now, unlessPaused: true } : {}),
   };
   const error = how.kind === 'fail' ? how.error : `lease expired (no heartbeat from ${job.claimedBy ?? 'worker'})`;
   // A job whose cancellation was requested is never requeued: it ends as cancelled.

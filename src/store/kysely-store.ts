@@ -1,6 +1,7 @@
 // The Store, written once over Kysely. Dialect differences come from the Dialect capabilities.
-import { sql } from 'kysely';
-import type { Dialect } from './dialect.js';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { Database } from './schema.js';
+import type { Dialect, JobUpdate } from './dialect.js';
 import type { JobExpectation, JobRecord, Store } from './store.js';
 import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
 import { migrate } from './migrate.js';
@@ -46,9 +47,7 @@ export function createKyselyStore(d: Dialect): Store {
       if (types && types.length > 0) pick = pick.where('type', 'in', [...types]);
       pick = d.capabilitiesWithin(pick, capabilities);
       if (unlessPaused) {
-        pick = pick.where((eb) =>
-          eb.not(eb.exists(eb.selectFrom('agent_worker_pause_state').select('id').where('paused', '=', c.bool(true)))),
-        );
+        pick = pick.where((eb) => eb.not(eb.exists(pausedRow(eb))));
       }
       pick = d.lockForClaim(pick.orderBy('priority', 'desc').orderBy('created_at').orderBy('id').limit(1));
       const update = db
@@ -214,17 +213,19 @@ export function createKyselyStore(d: Dialect): Store {
   };
   return guardUnavailable(store);
 
-  function applyExpectation<Q extends { where: (...args: never[]) => unknown }>(q: Q, expect: JobExpectation): Q {
-    // Typed loosely on purpose: the same guard applies to any UPDATE on agent_jobs.
-    type W = { where: (col: string, op: string, val: unknown) => W };
-    let w = q as unknown as W;
+  function applyExpectation(q: JobUpdate, expect: JobExpectation): JobUpdate {
     const statuses = typeof expect.status === 'string' ? [expect.status] : [...expect.status];
-    w = w.where('status', 'in', statuses);
+    let w = q.where('status', 'in', statuses);
     if (expect.leaseToken !== undefined) w = w.where('lease_token', '=', expect.leaseToken);
     if (expect.cancelRequested === true) w = w.where('cancel_requested_at', 'is not', null);
     if (expect.cancelRequested === false) w = w.where('cancel_requested_at', 'is', null);
     if (expect.leaseExpiredBefore) w = w.where('lease_expires_at', '<', t(expect.leaseExpiredBefore));
-    return w as unknown as Q;
+    if (expect.unlessPaused) w = w.where((eb) => eb.not(eb.exists(pausedRow(eb))));
+    return w;
+  }
+
+  function pausedRow(eb: ExpressionBuilder<Database, 'agent_jobs'>) {
+    return eb.selectFrom('agent_worker_pause_state').select('id').where('paused', '=', c.bool(true));
   }
 }
 

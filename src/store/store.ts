@@ -57,6 +57,8 @@ export interface JobExpectation {
   cancelRequested?: boolean;
   /** The lease must have expired before this time (the expiry sweep must not beat a heartbeat). */
   leaseExpiredBefore?: Date;
+  /** Workers must not be paused (judged in the same statement, so a pause landing mid-sweep wins). */
+  unlessPaused?: boolean;
 }
 
 export interface PauseRecord {
