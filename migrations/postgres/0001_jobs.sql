@@ -51,3 +51,4 @@ CREATE TABLE agent_job_events (
   data    jsonb
 );
 CREATE INDEX agent_job_events_job_idx ON agent_job_events (job_id, id);
+

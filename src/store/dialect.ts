@@ -1,6 +1,6 @@
 // What differs between PostgreSQL and SQLite, expressed as capabilities the shared store calls.
 // Nothing outside this boundary asks "is this Postgres?".
-import type { Kysely, SelectQueryBuilder, UpdateQueryBuilder, InsertQueryBuilder, InsertResult, UpdateResult } from 'kysely';
+import type { Expression, Kysely, SelectQueryBuilder, UpdateQueryBuilder, InsertQueryBuilder, InsertResult, UpdateResult } from 'kysely';
 import type { Database, JobsTable } from './schema.js';
 import { JOB_COLUMNS } from './rows.js';
 import type { NewEvent, Signal } from './store.js';
@@ -32,6 +32,14 @@ export interface WriteJob {
   withPause?: boolean;
 }
 
+export interface ClaimPick {
+  now: unknown;
+  types: readonly string[] | undefined;
+  capabilities: readonly string[];
+  unlessPaused: boolean;
+  portable: () => SelectQueryBuilder<Database, 'agent_jobs', { id: string }>;
+}
+
 export interface EventRow {
   at: unknown;
   event: NewEvent;
@@ -48,8 +56,11 @@ export interface Dialect {
     qb: SelectQueryBuilder<Database, 'agent_jobs', S>,
     capabilities: readonly string[],
   ): SelectQueryBuilder<Database, 'agent_jobs', S>;
-  /** Row lock that lets concurrent claimers pass each other (SKIP LOCKED), where the dialect has one. */
-  lockForClaim<S>(qb: SelectQueryBuilder<Database, 'agent_jobs', S>): SelectQueryBuilder<Database, 'agent_jobs', S>;
+  /**
+   * The id of the queued job a claim takes: the best match by priority DESC, created_at, id.
+   * `portable` is that query written once in Kysely; a dialect may use it or its own equivalent.
+   */
+  claimPick(p: ClaimPick): Expression<string>;
   /**
    * Runs a job UPDATE or INSERT and, if it touched a row, atomically appends its event and sends its
    * wake-up (delivered on commit). With `withPause` it also returns the pause-state row read in the

@@ -39,17 +39,15 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async jobClaim({ now, workerId, types, capabilities, leaseToken, leaseExpiresAt, leaseSeconds, unlessPaused, event }) {
-      let pick = db
-        .selectFrom('agent_jobs')
-        .select('id')
-        .where('status', '=', 'queued')
-        .where('run_at', '<=', t(now));
-      if (types && types.length > 0) pick = pick.where('type', 'in', [...types]);
-      pick = d.capabilitiesWithin(pick, capabilities);
-      if (unlessPaused) {
-        pick = pick.where((eb) => eb.not(eb.exists(pausedRow(eb))));
-      }
-      pick = d.lockForClaim(pick.orderBy('priority', 'desc').orderBy('created_at').orderBy('id').limit(1));
+      const someTypes = types && types.length > 0 ? types : undefined;
+      const portable = () => {
+        let q = db.selectFrom('agent_jobs').select('id').where('status', '=', 'queued').where('run_at', '<=', t(now));
+        if (someTypes) q = q.where('type', 'in', [...someTypes]);
+        q = d.capabilitiesWithin(q, capabilities);
+        if (unlessPaused) q = q.where((eb) => eb.not(eb.exists(pausedRow(eb))));
+        return q.orderBy('priority', 'desc').orderBy('created_at').orderBy('id').limit(1);
+      };
+      const pick = d.claimPick({ now: t(now), types: someTypes, capabilities, unlessPaused, portable });
       const update = db
         .updateTable('agent_jobs')
         .set({

@@ -73,7 +73,10 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     db,
     transaction: (fn) => db.transaction().execute(fn),
     capabilitiesWithin: (qb, caps) => qb.where(sql<boolean>`required_capabilities <@ ${[...caps]}::text[]`),
-    lockForClaim: (qb) => qb.forUpdate().skipLocked(),
+    // agent_queue_pick (migration 0001) is the portable query with FOR UPDATE SKIP LOCKED and a pinned
+    // plan; as an InitPlan it runs once per claim.
+    claimPick: ({ now, types, capabilities, unlessPaused }) =>
+      sql<string>`(select agent_queue_pick(${now}::timestamptz, ${types ? [...types] : null}::text[], ${[...capabilities]}::text[], ${unlessPaused}))`,
     async writeJob({ query, event, notify, withPause }: WriteJob) {
       const parts = [sql`with j as (${returningJob(query)})`];
       if (event) {
