@@ -47,7 +47,9 @@ if (mode === 'throughput') {
   const t0 = performance.now();
   // No bulk API yet: enqueue in parallel batches so insert time is not the bottleneck we report.
   for (let i = 0; i < N; i += 100) {
-    await Promise.all(Array.from({ length: Math.min(100, N - i) }, () => service.enqueue({ type: 'noop', payload: {} })));
+    await Promise.all(
+      Array.from({ length: Math.min(100, N - i) }, () => service.enqueue({ type: 'noop', payload: {} })),
+    );
   }
   const tIns = performance.now() - t0;
   let done = 0;
@@ -64,7 +66,17 @@ if (mode === 'throughput') {
   );
   const dt = performance.now() - t1;
   if (done !== N) throw new Error(`drained ${done} of ${N}`);
-  console.log(JSON.stringify({ peer: `agent-queue(${backend})`, mode, N, C, insert_ms: Math.round(tIns), drain_ms: Math.round(dt), jobs_per_s: Math.round((N / dt) * 1000) }));
+  console.log(
+    JSON.stringify({
+      peer: `agent-queue(${backend})`,
+      mode,
+      N,
+      C,
+      insert_ms: Math.round(tIns),
+      drain_ms: Math.round(dt),
+      jobs_per_s: Math.round((N / dt) * 1000),
+    }),
+  );
 } else {
   const lat = [];
   let stop = false;
@@ -78,7 +90,8 @@ if (mode === 'throughput') {
   });
   await new Promise((r) => setTimeout(r, 500));
   // A producer on its own connection, as in the peers' latency mode.
-  const producerStore = backend === 'sqlite' ? store : openStore({ kind: 'postgres', url, schema: 'agent_queue_bench' });
+  const producerStore =
+    backend === 'sqlite' ? store : openStore({ kind: 'postgres', url, schema: 'agent_queue_bench' });
   const producer = new QueueService({ store: producerStore });
   for (let i = 0; i < LAT_N; i++) {
     await producer.enqueue({ type: 'noop', payload: { t: performance.timeOrigin + performance.now() } });
@@ -88,7 +101,16 @@ if (mode === 'throughput') {
   stop = true;
   await Promise.all(workers);
   if (producerStore !== store) await producerStore.close();
-  console.log(JSON.stringify({ peer: `agent-queue(${backend})`, mode, n: lat.length, p50_ms: +pct(lat, 0.5).toFixed(2), p99_ms: +pct(lat, 0.99).toFixed(2), max_ms: +Math.max(...lat).toFixed(2) }));
+  console.log(
+    JSON.stringify({
+      peer: `agent-queue(${backend})`,
+      mode,
+      n: lat.length,
+      p50_ms: +pct(lat, 0.5).toFixed(2),
+      p99_ms: +pct(lat, 0.99).toFixed(2),
+      max_ms: +Math.max(...lat).toFixed(2),
+    }),
+  );
 }
 
 await service.close();

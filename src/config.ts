@@ -46,7 +46,8 @@ function numeric(env: NodeJS.ProcessEnv, name: keyof typeof NUMERIC, override?: 
   const raw = override ?? env[name];
   if (raw === undefined || raw === '') return fallback;
   const res = schema.safeParse(raw);
-  if (!res.success) throw bad(name, `"${raw}" is not valid: ${res.error.issues[0]?.message ?? 'expected a whole number'}.`);
+  if (!res.success)
+    throw bad(name, `"${raw}" is not valid: ${res.error.issues[0]?.message ?? 'expected a whole number'}.`);
   return res.data;
 }
 
@@ -57,14 +58,20 @@ export function parseDatabaseUrl(url: string | undefined, home: string, schema?:
     try {
       new URL(url);
     } catch {
-      throw bad('DATABASE_URL', 'is not a valid URL. Example: postgres://user:password@127.0.0.1:5432/dbname');
+      throw bad(
+        'DATABASE_URL',
+        'is not a valid URL. Example: postgres://user:password@127.0.0.1:5432/dbname',
+      );
     }
     return { kind: 'postgres', url, ...(schema ? { schema } : {}) };
   }
   if (url.startsWith('sqlite://')) {
     const path = decodeURIComponent(url.slice('sqlite://'.length));
     if (!isAbsolute(path)) {
-      throw bad('DATABASE_URL', `SQLite needs an absolute path, written with three slashes: sqlite:///home/me/queue.db (got "${url}").`);
+      throw bad(
+        'DATABASE_URL',
+        `SQLite needs an absolute path, written with three slashes: sqlite:///home/me/queue.db (got "${url}").`,
+      );
     }
     return { kind: 'sqlite', path };
   }
@@ -79,14 +86,21 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const home = flags.home ?? env.AGENT_QUEUE_HOME ?? join(homedir(), '.agent-queue');
   const schema = env.AGENT_QUEUE_PG_SCHEMA || undefined;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw bad('AGENT_QUEUE_PG_SCHEMA', `"${schema}" is not a valid schema name: use lowercase letters, digits and _.`);
+    throw bad(
+      'AGENT_QUEUE_PG_SCHEMA',
+      `"${schema}" is not a valid schema name: use lowercase letters, digits and _.`,
+    );
   }
   const logLevel = (env.AGENT_QUEUE_LOG_LEVEL || 'info') as Config['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) throw bad('AGENT_QUEUE_LOG_LEVEL', `use one of ${LOG_LEVELS.join(', ')}.`);
+  if (!LOG_LEVELS.includes(logLevel))
+    throw bad('AGENT_QUEUE_LOG_LEVEL', `use one of ${LOG_LEVELS.join(', ')}.`);
   const baseSeconds = numeric(env, 'AGENT_QUEUE_BACKOFF_BASE_SECONDS');
   const capSeconds = numeric(env, 'AGENT_QUEUE_BACKOFF_CAP_SECONDS');
   if (capSeconds < baseSeconds) {
-    throw bad('AGENT_QUEUE_BACKOFF_CAP_SECONDS', `must be at least AGENT_QUEUE_BACKOFF_BASE_SECONDS (${baseSeconds}).`);
+    throw bad(
+      'AGENT_QUEUE_BACKOFF_CAP_SECONDS',
+      `must be at least AGENT_QUEUE_BACKOFF_BASE_SECONDS (${baseSeconds}).`,
+    );
   }
   return {
     home,

@@ -11,7 +11,10 @@ export interface OpenQueue {
   close(): Promise<void>;
 }
 
-export async function openQueue(config: Config, opts: { migrate?: boolean; clock?: Clock } = {}): Promise<OpenQueue> {
+export async function openQueue(
+  config: Config,
+  opts: { migrate?: boolean; clock?: Clock } = {},
+): Promise<OpenQueue> {
   const store = openStore(config.database);
   try {
     if (opts.migrate !== false) await store.migrate();

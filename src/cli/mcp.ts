@@ -1,9 +1,7 @@
 // `agent-queue` / `agent-queue mcp`: MCP over stdio, what an IDE host launches from its config.
 // stdout carries the protocol, so logs go to stderr. Exits when stdin closes or on SIGTERM/SIGINT.
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
-import { createServer } from '../mcp/server.js';
 import { startRunning } from './lifecycle.js';
 import { addMcpOptions, mcpSetup, type McpCliFlags } from './mcp-options.js';
 
@@ -15,6 +13,11 @@ export function registerMcp(program: Command): void {
       .showHelpAfterError(false),
   ).action(async (flags: McpCliFlags, cmd: Command) => {
     const { config, options } = mcpSetup(flags, cmd);
+    // Loaded here, not at the top: every other command starts faster without the MCP SDK.
+    const [{ StdioServerTransport }, { createServer }] = await Promise.all([
+      import('@modelcontextprotocol/sdk/server/stdio.js'),
+      import('../mcp/server.js'),
+    ]);
     const log = createLogger(config.logLevel);
     const running = await startRunning(config, log);
     const mcp = createServer(running.queue.service, { ...options, log });

@@ -14,8 +14,9 @@ export function registerMigrate(program: Command): void {
         output(g, report, () =>
           report.applied.length === 0
             ? `schema is current (version ${report.current})`
-            : report.applied.map((m) => `applied ${String(m.version).padStart(4, '0')}_${m.name}`).join('\n') +
-              `\nschema is at version ${report.current}`,
+            : report.applied
+                .map((m) => `applied ${String(m.version).padStart(4, '0')}_${m.name}`)
+                .join('\n') + `\nschema is at version ${report.current}`,
         );
       } finally {
         await store.close();

@@ -2,9 +2,7 @@
 // bound to loopback. Logs to stderr, like every command.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
 import type { Command } from 'commander';
-import { createApp } from '../http/app.js';
 import { loadHttpOptions, type HttpFlags } from '../http/options.js';
 import { createLogger } from '../log.js';
 import { startRunning } from './lifecycle.js';
@@ -29,6 +27,11 @@ export function registerServe(program: Command): void {
   ).action(async (flags: McpCliFlags & HttpFlags, cmd: Command) => {
     const { config, options } = mcpSetup(flags, cmd);
     const http = loadHttpOptions(flags);
+    // Loaded here, not at the top: other commands start faster without the HTTP stack and MCP SDK.
+    const [{ serve }, { createApp }] = await Promise.all([
+      import('@hono/node-server'),
+      import('../http/app.js'),
+    ]);
     const log = createLogger(config.logLevel);
     const running = await startRunning(config, log);
     const app = createApp({

@@ -6,7 +6,11 @@ export interface BackoffSettings {
   jitter: number;
 }
 
-export function backoffSeconds(attempt: number, s: BackoffSettings, random: () => number = Math.random): number {
+export function backoffSeconds(
+  attempt: number,
+  s: BackoffSettings,
+  random: () => number = Math.random,
+): number {
   const raw = s.baseSeconds * 2 ** Math.max(0, attempt - 1);
   const jittered = raw * (1 + s.jitter * (2 * random() - 1));
   return Math.min(s.capSeconds, Math.max(0, jittered));

@@ -3,7 +3,14 @@ import type { PauseRecord, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { QueueError } from './errors.js';
 import { parseInput } from './validate.js';
-import { pauseInput, resumeInput, statusInput, type PauseInput, type ResumeInput, type StatusInput } from './schemas.js';
+import {
+  pauseInput,
+  resumeInput,
+  statusInput,
+  type PauseInput,
+  type ResumeInput,
+  type StatusInput,
+} from './schemas.js';
 import type { QueueMetrics, StatusAnswer, SystemBlock } from './types.js';
 import { toSystem } from './view.js';
 
@@ -53,7 +60,14 @@ export class PauseControl {
       const now = this.clock.now();
       const next = await this.store.pauseStateSet({
         expectVersion: cur.version,
-        next: { paused: true, mode: input.mode, reason: input.reason, requestedBy: actor, requestedAt: now, updatedAt: now },
+        next: {
+          paused: true,
+          mode: input.mode,
+          reason: input.reason,
+          requestedBy: actor,
+          requestedAt: now,
+          updatedAt: now,
+        },
         audit: { action: 'pause', mode: input.mode, reason: input.reason, actor, at: now.toISOString() },
       });
       if (next) {
@@ -70,9 +84,13 @@ export class PauseControl {
     for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
       const cur = await this.state();
       if (!cur.paused) {
-        throw new QueueError('job_state_conflict', 'Workers are not paused, so there is nothing to resume. Check `status` first.', {
-          details: { system: toSystem(cur) },
-        });
+        throw new QueueError(
+          'job_state_conflict',
+          'Workers are not paused, so there is nothing to resume. Check `status` first.',
+          {
+            details: { system: toSystem(cur) },
+          },
+        );
       }
       const metrics = await this.metrics();
       if (!metrics.isDrained && !input.force) {
@@ -90,7 +108,14 @@ export class PauseControl {
       const now = this.clock.now();
       const next = await this.store.pauseStateSet({
         expectVersion: cur.version,
-        next: { paused: false, mode: null, reason: null, requestedBy: actor, requestedAt: now, updatedAt: now },
+        next: {
+          paused: false,
+          mode: null,
+          reason: null,
+          requestedBy: actor,
+          requestedAt: now,
+          updatedAt: now,
+        },
         audit: { action: 'resume', mode: cur.mode, reason: input.reason, actor, at: now.toISOString() },
       });
       if (next) {

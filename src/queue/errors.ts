@@ -18,7 +18,11 @@ export class QueueError extends Error {
   /** Extra machine-readable facts (e.g. the current job state, `action` for lease loss). */
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'QueueError';
     this.code = code;
@@ -26,11 +30,16 @@ export class QueueError extends Error {
   }
 
   toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {
-    return this.details ? { code: this.code, message: this.message, details: this.details } : { code: this.code, message: this.message };
+    return this.details
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
   }
 }
 
 export const isQueueError = (e: unknown): e is QueueError => e instanceof QueueError;
 
 export const notFound = (jobId: string): QueueError =>
-  new QueueError('not_found', `No job with id "${jobId}". Check the id (queue_list / agent-queue list shows recent jobs).`);
+  new QueueError(
+    'not_found',
+    `No job with id "${jobId}". Check the id (queue_list / agent-queue list shows recent jobs).`,
+  );

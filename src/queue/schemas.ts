@@ -11,12 +11,27 @@ const jobType = z
   .string()
   .min(1)
   .max(64)
-  .regex(TYPE_PATTERN, 'must be lowercase letters, digits and . _ : - (starting with a letter or digit), e.g. "code.review"')
+  .regex(
+    TYPE_PATTERN,
+    'must be lowercase letters, digits and . _ : - (starting with a letter or digit), e.g. "code.review"',
+  )
   .describe('Job type, e.g. "code.review": 1–64 chars of [a-z0-9._:-], starting with a letter or digit.');
-const capability = z.string().min(1).max(64).regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits and . _ : -');
+const capability = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits and . _ : -');
 const jobId = z.string().min(1).max(64).describe('The job id (a UUID) returned by enqueue, claim or list.');
-const leaseToken = z.string().min(1).max(128).describe('The lease token from your claim answer (`lease.token`).');
-const workerId = z.string().min(1).max(200).describe('A stable name for this worker, e.g. "laptop-claude-1".');
+const leaseToken = z
+  .string()
+  .min(1)
+  .max(128)
+  .describe('The lease token from your claim answer (`lease.token`).');
+const workerId = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe('A stable name for this worker, e.g. "laptop-claude-1".');
 const leaseSeconds = z
   .int()
   .min(1)
@@ -27,7 +42,10 @@ const actor = z.string().min(1).max(200).describe('Who is asking (shown in the t
 
 export const enqueueInput = z.strictObject({
   type: jobType,
-  payload: z.record(z.string(), z.unknown()).default({}).describe('JSON object with the job input (≤ 256 KiB by default).'),
+  payload: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('JSON object with the job input (≤ 256 KiB by default).'),
   priority: z.int().min(-1_000_000).max(1_000_000).default(0).describe('Higher runs first. Default 0.'),
   requiredCapabilities: z
     .array(capability)
@@ -35,14 +53,26 @@ export const enqueueInput = z.strictObject({
     .default([])
     .describe('Only workers that have all of these capabilities may claim the job.'),
   runAt: z.iso.datetime({ offset: true }).optional().describe('Not claimable before this ISO-8601 time.'),
-  delaySeconds: z.int().min(0).max(365 * 86_400).optional().describe('Not claimable for this many seconds.'),
-  maxAttempts: z.int().min(1).max(100).optional().describe('Attempts before the job is dead-lettered. Default 3.'),
+  delaySeconds: z
+    .int()
+    .min(0)
+    .max(365 * 86_400)
+    .optional()
+    .describe('Not claimable for this many seconds.'),
+  maxAttempts: z
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('Attempts before the job is dead-lettered. Default 3.'),
   dedupeKey: z
     .string()
     .min(1)
     .max(200)
     .optional()
-    .describe('Idempotency key: while a job with the same type and key is not finished, enqueue returns it instead.'),
+    .describe(
+      'Idempotency key: while a job with the same type and key is not finished, enqueue returns it instead.',
+    ),
   createdBy: actor.optional(),
 });
 export type EnqueueInput = z.input<typeof enqueueInput>;
@@ -66,7 +96,12 @@ export const heartbeatInput = z.strictObject({
   leaseToken,
   leaseSeconds: leaseSeconds.optional(),
   progress: z.number().min(0).max(100).optional().describe('Percent done, 0–100.'),
-  message: z.string().min(1).max(2000).optional().describe('What you are doing now (written to the timeline).'),
+  message: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe('What you are doing now (written to the timeline).'),
 });
 export type HeartbeatInput = z.input<typeof heartbeatInput>;
 
@@ -125,7 +160,9 @@ export const eventsInput = z.strictObject({
 export type EventsInput = z.input<typeof eventsInput>;
 
 export const pauseInput = z.strictObject({
-  mode: z.enum(['drain', 'quiesce']).describe('drain: stop new claims; quiesce: also pause running jobs at checkpoints.'),
+  mode: z
+    .enum(['drain', 'quiesce'])
+    .describe('drain: stop new claims; quiesce: also pause running jobs at checkpoints.'),
   reason: reason.describe('Why (recorded in the audit, shown to workers).'),
   requestedBy: actor.optional(),
 });

@@ -92,7 +92,10 @@ export class QueueService {
       );
     }
     if (input.runAt !== undefined && input.delaySeconds !== undefined) {
-      throw new QueueError('invalid_argument', 'Invalid enqueue arguments: give runAt or delaySeconds, not both.');
+      throw new QueueError(
+        'invalid_argument',
+        'Invalid enqueue arguments: give runAt or delaySeconds, not both.',
+      );
     }
     const now = this.clock.now();
     const runAt =
@@ -132,7 +135,12 @@ export class QueueService {
     const { job, inserted } = await this.store.jobInsert({
       job: record,
       notify: { kind: 'job_ready', type: record.type },
-      event: { level: 'info', kind: 'enqueued', message: null, data: { priority: record.priority, runAt: runAt.toISOString() } },
+      event: {
+        level: 'info',
+        kind: 'enqueued',
+        message: null,
+        data: { priority: record.priority, runAt: runAt.toISOString() },
+      },
     });
     return { job: toJob(job), deduplicated: !inserted };
   }
@@ -150,7 +158,8 @@ export class QueueService {
       for (;;) {
         const answer = await this.claimOnce(input);
         const remaining = deadline - performance.now();
-        if (answer.job || answer.system.workersPaused || remaining <= 0 || opts.signal?.aborted) return answer;
+        if (answer.job || answer.system.workersPaused || remaining <= 0 || opts.signal?.aborted)
+          return answer;
         const next = await this.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
         const untilDue = next ? next.getTime() - this.clock.now().getTime() : Infinity;
         await waiter.wait(Math.min(remaining, POLL_FALLBACK_MS, Math.max(untilDue, 0)), opts.signal);
@@ -182,11 +191,18 @@ export class QueueService {
       leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
       leaseSeconds,
       unlessPaused: true,
-      event: { level: 'info', kind: 'claimed', message: `claimed by ${input.workerId}`, data: { workerId: input.workerId } },
+      event: {
+        level: 'info',
+        kind: 'claimed',
+        message: `claimed by ${input.workerId}`,
+        data: { workerId: input.workerId },
+      },
     });
     const system = toSystem(pause);
     if (job) return { job: toJob(job), lease: toLease(job, now), system, action: 'work' };
-    const retryAfterSeconds = pause.paused ? this.settings.pausedRetryAfterSeconds : this.settings.emptyRetryAfterSeconds;
+    const retryAfterSeconds = pause.paused
+      ? this.settings.pausedRetryAfterSeconds
+      : this.settings.emptyRetryAfterSeconds;
     return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
   }
 
@@ -260,7 +276,13 @@ export class QueueService {
     const input = parseInput(S.failInput, raw, 'fail');
     const job = await this.decideAndWrite(input.jobId, (cur, now) => {
       const held = this.requireLease(cur, input.jobId, input.leaseToken);
-      return decideAttemptEnd(held, { kind: 'fail', error: input.error, retryable: input.retryable }, now, this.settings.backoff, this.random);
+      return decideAttemptEnd(
+        held,
+        { kind: 'fail', error: input.error, retryable: input.retryable },
+        now,
+        this.settings.backoff,
+        this.random,
+      );
     });
     return { job: toJob(job) };
   }
@@ -270,12 +292,19 @@ export class QueueService {
     const job = await this.decideAndWrite(input.jobId, (cur, now) => {
       const held = this.requireLease(cur, input.jobId, input.leaseToken);
       if (!held.cancelRequestedAt) {
-        throw new QueueError('job_state_conflict', 'No cancellation was requested for this job, so there is nothing to acknowledge. Finish it with complete or fail.');
+        throw new QueueError(
+          'job_state_conflict',
+          'No cancellation was requested for this job, so there is nothing to acknowledge. Finish it with complete or fail.',
+        );
       }
       return {
         expect: { status: 'running', leaseToken: input.leaseToken, cancelRequested: true },
         set: { status: 'cancelled', leaseToken: null, leaseExpiresAt: null, finishedAt: now },
-        event: { level: 'warn', kind: 'cancelled', message: input.message ?? 'cancellation acknowledged by the worker' },
+        event: {
+          level: 'warn',
+          kind: 'cancelled',
+          message: input.message ?? 'cancellation acknowledged by the worker',
+        },
       };
     });
     return { job: toJob(job) };
@@ -293,7 +322,12 @@ export class QueueService {
         return {
           expect: { status: 'queued' },
           set: { status: 'cancelled', ...request, finishedAt: now },
-          event: { level: 'warn', kind: 'cancelled', message: reason ?? 'cancelled before it ran', data: { by } },
+          event: {
+            level: 'warn',
+            kind: 'cancelled',
+            message: reason ?? 'cancelled before it ran',
+            data: { by },
+          },
         };
       }
       if (cur.status === 'running' && !cur.cancelRequestedAt) {
@@ -305,9 +339,13 @@ export class QueueService {
       }
       // Repeated cancel of a running or cancelled job: a no-op that returns the job.
       if (cur.status === 'running' || cur.status === 'cancelled') return null;
-      throw new QueueError('job_state_conflict', `The job already ended as ${cur.status}; only queued or running jobs can be cancelled.`, {
-        details: { status: cur.status },
-      });
+      throw new QueueError(
+        'job_state_conflict',
+        `The job already ended as ${cur.status}; only queued or running jobs can be cancelled.`,
+        {
+          details: { status: cur.status },
+        },
+      );
     });
     return { job: toJob(job) };
   }
@@ -317,9 +355,13 @@ export class QueueService {
     const job = await this.decideAndWrite(input.jobId, (cur, now) => {
       if (!cur) throw notFound(input.jobId);
       if (cur.status !== 'failed' && cur.status !== 'dead_letter') {
-        throw new QueueError('job_state_conflict', `Only failed or dead_letter jobs can be retried; this one is ${cur.status}.`, {
-          details: { status: cur.status },
-        });
+        throw new QueueError(
+          'job_state_conflict',
+          `Only failed or dead_letter jobs can be retried; this one is ${cur.status}.`,
+          {
+            details: { status: cur.status },
+          },
+        );
       }
       return {
         expect: { status: cur.status },
@@ -335,7 +377,12 @@ export class QueueService {
           progress: null,
           progressMessage: null,
         },
-        event: { level: 'info', kind: 'retried', message: `retried by ${input.requestedBy ?? 'an operator'}`, data: { previousStatus: cur.status } },
+        event: {
+          level: 'info',
+          kind: 'retried',
+          message: `retried by ${input.requestedBy ?? 'an operator'}`,
+          data: { previousStatus: cur.status },
+        },
       };
     });
     return { job: toJob(job) };
@@ -389,7 +436,14 @@ export class QueueService {
     for (const job of expired) {
       const d = decideAttemptEnd(job, { kind: 'expired' }, now, this.settings.backoff, this.random);
       // Another process may have swept it, or the holder heartbeated just now: then this is a no-op.
-      const written = await this.store.jobUpdate({ id: job.id, expect: d.expect, set: d.set, now, event: d.event, notify: wakeupFor(job, d) });
+      const written = await this.store.jobUpdate({
+        id: job.id,
+        expect: d.expect,
+        set: d.set,
+        now,
+        event: d.event,
+        notify: wakeupFor(job, d),
+      });
       if (written) handled++;
     }
     return handled;
@@ -412,13 +466,23 @@ export class QueueService {
 
   // ── helpers ────────────────────────────────────────────────────────────────────────────────
   /** Read, decide, compare-and-set; on a lost race re-read and decide again. null decision = no-op. */
-  private async decideAndWrite(id: string, decide: (cur: JobRecord | null, now: Date) => Decision | null): Promise<JobRecord> {
+  private async decideAndWrite(
+    id: string,
+    decide: (cur: JobRecord | null, now: Date) => Decision | null,
+  ): Promise<JobRecord> {
     for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
       const cur = await this.store.jobGet({ id });
       const now = this.clock.now();
       const d = decide(cur, now);
       if (!d) return cur!;
-      const written = await this.store.jobUpdate({ id, expect: d.expect, set: d.set, now, event: d.event, notify: wakeupFor(cur!, d) });
+      const written = await this.store.jobUpdate({
+        id,
+        expect: d.expect,
+        set: d.set,
+        now,
+        event: d.event,
+        notify: wakeupFor(cur!, d),
+      });
       if (written) return written;
     }
     throw new QueueError('unavailable', 'The job kept changing under concurrent updates. Retry the call.');
@@ -448,7 +512,11 @@ function leaseLostError(job: JobRecord): QueueError {
     job.status === 'running'
       ? `it was claimed again (attempt ${job.attempt}, by ${job.claimedBy ?? 'another worker'}) after your lease expired`
       : `it is now ${job.status}`;
-  return new QueueError('lease_lost', `This job is no longer yours: ${why}. Stop working on it and claim another job; do not retry this call.`, {
-    details: { action: 'lease_lost', status: job.status },
-  });
+  return new QueueError(
+    'lease_lost',
+    `This job is no longer yours: ${why}. Stop working on it and claim another job; do not retry this call.`,
+    {
+      details: { action: 'lease_lost', status: job.status },
+    },
+  );
 }

@@ -28,13 +28,18 @@ export function decideAttemptEnd(
     // Expiry is not processed while paused, even if the pause lands while a sweep is under way.
     ...(how.kind === 'expired' ? { leaseExpiredBefore: now, unlessPaused: true } : {}),
   };
-  const error = how.kind === 'fail' ? how.error : `lease expired (no heartbeat from ${job.claimedBy ?? 'worker'})`;
+  const error =
+    how.kind === 'fail' ? how.error : `lease expired (no heartbeat from ${job.claimedBy ?? 'worker'})`;
   // A job whose cancellation was requested is never requeued: it ends as cancelled.
   if (job.cancelRequestedAt) {
     return {
       expect,
       set: { status: 'cancelled', errorMessage: error, ...finish(now) },
-      event: { level: 'warn', kind: 'cancelled', message: `cancelled after ${how.kind === 'fail' ? 'failure' : 'lease expiry'}: ${error}` },
+      event: {
+        level: 'warn',
+        kind: 'cancelled',
+        message: `cancelled after ${how.kind === 'fail' ? 'failure' : 'lease expiry'}: ${error}`,
+      },
     };
   }
   if (how.kind === 'fail' && !how.retryable) {

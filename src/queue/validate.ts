@@ -8,7 +8,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, opera
   if (res.success) return res.data;
   const problems = res.error.issues.map((i) => {
     const where = i.path.length > 0 ? i.path.join('.') : 'input';
-    if (i.code === 'unrecognized_keys') return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}: remove them`;
+    if (i.code === 'unrecognized_keys')
+      return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}: remove them`;
     return `${where}: ${i.message}`;
   });
   throw new QueueError('invalid_argument', `Invalid ${operation} arguments: ${problems.join('; ')}.`, {

@@ -1,6 +1,14 @@
 // What differs between PostgreSQL and SQLite, expressed as capabilities the shared store calls.
 // Nothing outside this boundary asks "is this Postgres?".
-import type { Expression, Kysely, SelectQueryBuilder, UpdateQueryBuilder, InsertQueryBuilder, InsertResult, UpdateResult } from 'kysely';
+import type {
+  Expression,
+  Kysely,
+  SelectQueryBuilder,
+  UpdateQueryBuilder,
+  InsertQueryBuilder,
+  InsertResult,
+  UpdateResult,
+} from 'kysely';
 import type { Database, JobsTable } from './schema.js';
 import { JOB_COLUMNS } from './rows.js';
 import type { NewEvent, Signal } from './store.js';

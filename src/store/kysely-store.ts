@@ -38,10 +38,24 @@ export function createKyselyStore(d: Dialect): Store {
       return { job: jobFromRow(c, existing), inserted: false };
     },
 
-    async jobClaim({ now, workerId, types, capabilities, leaseToken, leaseExpiresAt, leaseSeconds, unlessPaused, event }) {
+    async jobClaim({
+      now,
+      workerId,
+      types,
+      capabilities,
+      leaseToken,
+      leaseExpiresAt,
+      leaseSeconds,
+      unlessPaused,
+      event,
+    }) {
       const someTypes = types && types.length > 0 ? types : undefined;
       const portable = () => {
-        let q = db.selectFrom('agent_jobs').select('id').where('status', '=', 'queued').where('run_at', '<=', t(now));
+        let q = db
+          .selectFrom('agent_jobs')
+          .select('id')
+          .where('status', '=', 'queued')
+          .where('run_at', '<=', t(now));
         if (someTypes) q = q.where('type', 'in', [...someTypes]);
         q = d.capabilitiesWithin(q, capabilities);
         if (unlessPaused) q = q.where((eb) => eb.not(eb.exists(pausedRow(eb))));
@@ -66,7 +80,11 @@ export function createKyselyStore(d: Dialect): Store {
         })
         .where('id', '=', pick)
         .where('status', '=', 'queued');
-      const { row, pause } = await d.writeJob({ query: update, event: { at: t(now), event }, withPause: true });
+      const { row, pause } = await d.writeJob({
+        query: update,
+        event: { at: t(now), event },
+        withPause: true,
+      });
       return { job: row ? jobFromRow(c, row) : null, pause: pauseFromRow(c, pause!) };
     },
 
@@ -81,7 +99,11 @@ export function createKyselyStore(d: Dialect): Store {
           .where('id', '=', id),
         expect,
       );
-      const { row } = await d.writeJob({ query: update, event: event ? { at: t(now), event } : undefined, notify });
+      const { row } = await d.writeJob({
+        query: update,
+        event: event ? { at: t(now), event } : undefined,
+        notify,
+      });
       return row ? jobFromRow(c, row) : null;
     },
 
@@ -117,11 +139,36 @@ export function createKyselyStore(d: Dialect): Store {
       const row = await db
         .selectFrom('agent_jobs')
         .select((eb) => [
-          eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', n)])).then(1).else(0).end()).as('queued'),
-          eb.fn.sum<number>(eb.case().when(eb.and([eb('status', '=', 'queued'), eb('run_at', '>', n)])).then(1).else(0).end()).as('delayed'),
+          eb.fn
+            .sum<number>(
+              eb
+                .case()
+                .when(eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', n)]))
+                .then(1)
+                .else(0)
+                .end(),
+            )
+            .as('queued'),
+          eb.fn
+            .sum<number>(
+              eb
+                .case()
+                .when(eb.and([eb('status', '=', 'queued'), eb('run_at', '>', n)]))
+                .then(1)
+                .else(0)
+                .end(),
+            )
+            .as('delayed'),
           eb.fn.sum<number>(eb.case().when('status', '=', 'running').then(1).else(0).end()).as('running'),
           eb.fn
-            .sum<number>(eb.case().when(eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', n)])).then(1).else(0).end())
+            .sum<number>(
+              eb
+                .case()
+                .when(eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', n)]))
+                .then(1)
+                .else(0)
+                .end(),
+            )
             .as('staleRunning'),
         ])
         .where('status', 'in', ['queued', 'running'])
@@ -154,7 +201,9 @@ export function createKyselyStore(d: Dialect): Store {
         .where('status', 'in', ['succeeded', 'failed', 'cancelled', 'dead_letter'])
         .limit(limit);
       // Events go with their job (ON DELETE CASCADE).
-      const res = await d.transaction((trx) => trx.deleteFrom('agent_jobs').where('id', 'in', victims).executeTakeFirst());
+      const res = await d.transaction((trx) =>
+        trx.deleteFrom('agent_jobs').where('id', 'in', victims).executeTakeFirst(),
+      );
       return Number(res.numDeletedRows);
     },
 
@@ -171,7 +220,11 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async pauseStateGet() {
-      const row = await db.selectFrom('agent_worker_pause_state').selectAll().where('id', '=', 1).executeTakeFirstOrThrow();
+      const row = await db
+        .selectFrom('agent_worker_pause_state')
+        .selectAll()
+        .where('id', '=', 1)
+        .executeTakeFirstOrThrow();
       return pauseFromRow(c, row);
     },
 
@@ -195,14 +248,25 @@ export function createKyselyStore(d: Dialect): Store {
         if (!row) return null;
         await trx
           .insertInto('agent_system_control_events')
-          .values({ action: audit.action, mode: audit.mode, reason: audit.reason, actor: audit.actor, at: t(new Date(audit.at)) })
+          .values({
+            action: audit.action,
+            mode: audit.mode,
+            reason: audit.reason,
+            actor: audit.actor,
+            at: t(new Date(audit.at)),
+          })
           .execute();
         return pauseFromRow(c, row);
       });
     },
 
     async controlEventsList({ limit }) {
-      const rows = await db.selectFrom('agent_system_control_events').selectAll().orderBy('id', 'desc').limit(limit).execute();
+      const rows = await db
+        .selectFrom('agent_system_control_events')
+        .selectAll()
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
       return rows.map((r) => controlEventFromRow(c, r));
     },
 

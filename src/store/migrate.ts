@@ -21,7 +21,11 @@ export function loadMigrations(dialect: 'postgres' | 'sqlite'): MigrationStep[] 
   return readdirSync(dir)
     .map((file) => ({ file, m: FILE_PATTERN.exec(file) }))
     .filter((x): x is { file: string; m: RegExpExecArray } => x.m !== null)
-    .map(({ file, m }) => ({ version: Number(m[1]), name: m[2]!, sql: readFileSync(`${dir}/${file}`, 'utf8') }))
+    .map(({ file, m }) => ({
+      version: Number(m[1]),
+      name: m[2]!,
+      sql: readFileSync(`${dir}/${file}`, 'utf8'),
+    }))
     .sort((a, b) => a.version - b.version);
 }
 
@@ -32,7 +36,9 @@ export async function migrate(dialect: Dialect): Promise<MigrationReport> {
     for (const step of steps) {
       if (await dialect.applyMigration(db, step)) applied.push({ version: step.version, name: step.name });
     }
-    const row = await sql<{ v: number | string | null }>`select max(version) as v from agent_queue_migrations`.execute(db);
+    const row = await sql<{
+      v: number | string | null;
+    }>`select max(version) as v from agent_queue_migrations`.execute(db);
     return { applied, current: Number(row.rows[0]?.v ?? 0) };
   });
 }

@@ -5,8 +5,7 @@ import { createSqliteDialect } from './sqlite.js';
 import type { Store } from './store.js';
 
 export type DatabaseTarget =
-  | { kind: 'sqlite'; path: string }
-  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export function openStore(target: DatabaseTarget): Store {
   if (target.kind === 'sqlite') return createKyselyStore(createSqliteDialect({ path: target.path }));

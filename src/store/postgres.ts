@@ -100,7 +100,10 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
       const res = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
       const out = res.rows[0] as Row | undefined;
       if (!out) return { row: undefined, pause: undefined };
-      return { row: out.id === null || out.id === undefined ? undefined : out, pause: withPause ? unprefixPause(out) : undefined };
+      return {
+        row: out.id === null || out.id === undefined ? undefined : out,
+        pause: withPause ? unprefixPause(out) : undefined,
+      };
     },
     async withMigrationLock(fn) {
       return db.connection().execute(async (conn) => {

@@ -5,7 +5,8 @@ import type { ControlEvent, EventLevel, JobEvent, JobStatus, PauseMode } from '.
 
 type Row = Record<string, unknown>;
 
-const timeOrNull = (c: Codec, v: unknown): Date | null => (v === null || v === undefined ? null : c.timeOut(v));
+const timeOrNull = (c: Codec, v: unknown): Date | null =>
+  v === null || v === undefined ? null : c.timeOut(v);
 
 export function jobFromRow(c: Codec, r: Row): JobRecord {
   return {
@@ -76,7 +77,15 @@ export const JOB_COLUMNS = Object.values(COLUMN) as (keyof import('./schema.js')
 
 /** The pause-state columns a claim reads in the same statement, prefixed to avoid clashing with job columns. */
 export const PAUSE_PREFIX = 'p__';
-export const PAUSE_COLUMNS = ['paused', 'mode', 'reason', 'requested_by', 'requested_at', 'updated_at', 'version'] as const;
+export const PAUSE_COLUMNS = [
+  'paused',
+  'mode',
+  'reason',
+  'requested_by',
+  'requested_at',
+  'updated_at',
+  'version',
+] as const;
 
 export function unprefixPause(row: Row): Row | undefined {
   if (row[`${PAUSE_PREFIX}version`] === undefined) return undefined;

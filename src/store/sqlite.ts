@@ -112,7 +112,11 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
             .execute();
         }
         const pause = withPause
-          ? ((await trx.selectFrom('agent_worker_pause_state').selectAll().where('id', '=', 1).executeTakeFirst()) as Row)
+          ? ((await trx
+              .selectFrom('agent_worker_pause_state')
+              .selectAll()
+              .where('id', '=', 1)
+              .executeTakeFirst()) as Row)
           : undefined;
         return { row, pause };
       });
@@ -132,7 +136,9 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
       serialised(async () =>
         raw
           .transaction(() => {
-            const done = raw.prepare('select 1 from agent_queue_migrations where version = ?').get(step.version);
+            const done = raw
+              .prepare('select 1 from agent_queue_migrations where version = ?')
+              .get(step.version);
             if (done) return false;
             raw
               .prepare('insert into agent_queue_migrations (version, name, applied_at) values (?, ?, ?)')

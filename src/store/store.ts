@@ -100,7 +100,11 @@ export interface Store {
   dbNow(): Promise<Date>;
 
   /** Inserts the job unless an unfinished job has the same (type, dedupeKey); then returns that one. */
-  jobInsert(p: { job: JobRecord; event: NewEvent; notify?: Signal }): Promise<{ job: JobRecord; inserted: boolean }>;
+  jobInsert(p: {
+    job: JobRecord;
+    event: NewEvent;
+    notify?: Signal;
+  }): Promise<{ job: JobRecord; inserted: boolean }>;
   /**
    * Atomically takes the best matching queued job (priority DESC, createdAt, id), or none. With
    * `unlessPaused` it takes none while workers are paused, judged in the same statement. Returns the
@@ -138,7 +142,10 @@ export interface Store {
   jobsExpiredList(p: { now: Date; limit: number }): Promise<JobRecord[]>;
   jobCounts(p: { now: Date }): Promise<JobCounts>;
   /** Earliest runAt among queued jobs the worker could claim, to sleep exactly until it is due. */
-  jobNextRunAt(p: { types: readonly string[] | undefined; capabilities: readonly string[] }): Promise<Date | null>;
+  jobNextRunAt(p: {
+    types: readonly string[] | undefined;
+    capabilities: readonly string[];
+  }): Promise<Date | null>;
   /** Deletes finished jobs (and their events) older than the cutoff; returns how many. */
   jobsPrune(p: { finishedBefore: Date; limit: number }): Promise<number>;
 

@@ -3,8 +3,21 @@
 import { QueueError } from '../queue/errors.js';
 import type { Store } from './store.js';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE']);
-const SQLITE_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_FULL']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'EPIPE',
+]);
+const SQLITE_CODES = new Set([
+  'SQLITE_BUSY',
+  'SQLITE_LOCKED',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+  'SQLITE_FULL',
+]);
 
 export function isUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -21,9 +34,13 @@ export function isUnavailable(err: unknown): boolean {
 
 export function toUnavailable(err: unknown): QueueError {
   const detail = err instanceof Error ? err.message : String(err);
-  return new QueueError('unavailable', `The database is unreachable or busy (${detail}). Retry shortly; check DATABASE_URL if it persists.`, {
-    cause: err,
-  });
+  return new QueueError(
+    'unavailable',
+    `The database is unreachable or busy (${detail}). Retry shortly; check DATABASE_URL if it persists.`,
+    {
+      cause: err,
+    },
+  );
 }
 
 export function guardUnavailable(store: Store): Store {

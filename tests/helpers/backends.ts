@@ -32,7 +32,9 @@ if (pgProblem && IN_CI) {
   throw new Error(`PostgreSQL at ${PG_URL} is unreachable (${pgProblem}); CI requires it.`);
 }
 if (pgProblem) {
-  console.warn(`\n!!! PostgreSQL at ${PG_URL} is unreachable (${pgProblem}): POSTGRES TESTS ARE SKIPPED !!!\n`);
+  console.warn(
+    `\n!!! PostgreSQL at ${PG_URL} is unreachable (${pgProblem}): POSTGRES TESTS ARE SKIPPED !!!\n`,
+  );
 }
 
 /** A fresh, migrated, isolated database. `target` lets a test open more connections (or processes) to it. */

@@ -28,12 +28,16 @@ describe.each(backendsForSuite())('pause during an expiry sweep ($name)', (backe
     // ... then an operator pauses before the sweep writes.
     await q.connect().control.pause({ mode: 'drain', reason: 'upgrade' });
     const d = decideAttemptEnd(expired!, { kind: 'expired' }, now, q.service.settings.backoff, () => 0.5);
-    expect(await q.store.jobUpdate({ id: job!.id, expect: d.expect, set: d.set, now, event: d.event })).toBeNull();
+    expect(
+      await q.store.jobUpdate({ id: job!.id, expect: d.expect, set: d.set, now, event: d.event }),
+    ).toBeNull();
     expect((await q.service.get({ jobId: job!.id })).job).toMatchObject({ status: 'running', attempt: 1 });
 
     // After resume the same decision goes through.
     await q.service.control.resume({ reason: 'done', force: true });
-    expect(await q.store.jobUpdate({ id: job!.id, expect: d.expect, set: d.set, now, event: d.event })).toMatchObject({
+    expect(
+      await q.store.jobUpdate({ id: job!.id, expect: d.expect, set: d.set, now, event: d.event }),
+    ).toMatchObject({
       status: 'queued',
     });
   });
