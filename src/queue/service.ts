@@ -134,7 +134,7 @@ export class QueueService {
     };
     const { job, inserted } = await this.store.jobInsert({
       job: record,
-      notify: { kind: 'job_ready', type: record.type },
+      notify: readySignal(record),
       event: {
         level: 'info',
         kind: 'enqueued',
@@ -152,7 +152,7 @@ export class QueueService {
     const started = performance.now();
     const deadline = started + input.waitSeconds * 1000;
     // Open the waiter before the first attempt so an enqueue in between is not missed.
-    const waiter = await this.wakeups.open(claimMatch(input.types));
+    const waiter = await this.wakeups.open(claimMatch(input.types, input.capabilities));
     let lastReport = started;
     try {
       for (;;) {
@@ -500,9 +500,16 @@ export class QueueService {
   }
 }
 
+/** A job became claimable: wakes one waiting claimer that may take it (type and capabilities). */
+function readySignal(job: JobRecord): Signal {
+  return job.requiredCapabilities.length > 0
+    ? { kind: 'job_ready', type: job.type, requiredCapabilities: job.requiredCapabilities }
+    : { kind: 'job_ready', type: job.type };
+}
+
 /** Who to wake after a transition: claimers when the job is claimable again, the holder on a cancel request. */
 function wakeupFor(job: JobRecord, d: Decision): Signal | undefined {
-  if (d.set.status === 'queued') return { kind: 'job_ready', type: job.type };
+  if (d.set.status === 'queued') return readySignal(job);
   // A worker watching its job must learn of a cancel request at once; other changes it reads on heartbeat.
   return d.event.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: job.id } : undefined;
 }

@@ -11,24 +11,45 @@ export interface Waiter {
   close(): void;
 }
 
+interface Entry {
+  match: Match;
+  fire: () => void;
+  /** Blocked in wait() right now (not busy claiming). */
+  idle: () => boolean;
+}
+
 export class Wakeups {
-  private readonly waiters = new Set<{ match: Match; fire: () => void }>();
+  private readonly waiters = new Set<Entry>();
   private subscription: Promise<() => void> | null = null;
 
   constructor(private readonly store: Store) {}
 
+  private dispatch(s: Signal): void {
+    const matching = [...this.waiters].filter((w) => w.match(s));
+    // One new job is one claim: wake a single idle waiter (the longest idle, then it goes last)
+    // instead of a herd that would all race for it. Busy waiters re-check anyway, so if none is
+    // idle, mark them all. Pause changes and unknown changes concern every waiter.
+    const one = s.kind === 'job_ready' ? matching.find((w) => w.idle()) : undefined;
+    if (one) {
+      this.waiters.delete(one);
+      this.waiters.add(one);
+      one.fire();
+      return;
+    }
+    for (const w of matching) w.fire();
+  }
+
   async open(match: Match): Promise<Waiter> {
-    this.subscription ??= this.store.subscribe((s) => {
-      for (const w of this.waiters) if (w.match(s)) w.fire();
-    });
+    this.subscription ??= this.store.subscribe((s) => this.dispatch(s));
     let pending = false;
     let wake: (() => void) | null = null;
-    const entry = {
+    const entry: Entry = {
       match,
       fire: () => {
         pending = true;
         wake?.();
       },
+      idle: () => wake !== null,
     };
     this.waiters.add(entry);
     await this.subscription;
@@ -66,13 +87,15 @@ export class Wakeups {
   }
 }
 
-/** Signals that may make a job claimable for a claimer of these types (or change pause state). */
+/** Signals that may make a job claimable for a claimer with these types and capabilities (or change pause state). */
 export const claimMatch =
-  (types: readonly string[] | undefined): Match =>
+  (types: readonly string[] | undefined, capabilities: readonly string[]): Match =>
   (s) =>
     s.kind === 'changed' ||
     s.kind === 'pause_changed' ||
-    (s.kind === 'job_ready' && (!types || types.length === 0 || types.includes(s.type)));
+    (s.kind === 'job_ready' &&
+      (!types || types.length === 0 || types.includes(s.type)) &&
+      (s.requiredCapabilities ?? []).every((c) => capabilities.includes(c)));
 
 /** Signals that concern one job (cancel request, pause changes) for a worker holding it. */
 export const jobMatch =

@@ -86,7 +86,7 @@ export interface MigrationReport {
 
 /** A wake-up message between processes. Never needed for correctness, only for speed. */
 export type Signal =
-  | { kind: 'job_ready'; type: string }
+  | { kind: 'job_ready'; type: string; requiredCapabilities?: string[] }
   | { kind: 'job_changed'; jobId: string }
   | { kind: 'pause_changed'; version: number }
   /** Something changed but the dialect cannot say what (SQLite across processes): re-check. */
