@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { QueueError } from './queue/errors.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './queue/service.js';
 import type { DatabaseTarget } from './store/open.js';
+import { SCHEMA_PATTERN } from './store/postgres.js';
 
 export interface Config {
   home: string;
@@ -85,10 +86,10 @@ export function parseDatabaseUrl(url: string | undefined, home: string, schema?:
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const home = flags.home ?? env.AGENT_QUEUE_HOME ?? join(homedir(), '.agent-queue');
   const schema = env.AGENT_QUEUE_PG_SCHEMA || undefined;
-  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+  if (schema !== undefined && !SCHEMA_PATTERN.test(schema)) {
     throw bad(
       'AGENT_QUEUE_PG_SCHEMA',
-      `"${schema}" is not a valid schema name: use lowercase letters, digits and _.`,
+      `"${schema}" is not a valid schema name: use up to 48 lowercase letters, digits and _ (not starting with a digit).`,
     );
   }
   const logLevel = (env.AGENT_QUEUE_LOG_LEVEL || 'info') as Config['logLevel'];

@@ -29,8 +29,9 @@ export async function startRunning(config: Config, log: Logger): Promise<Running
     (closing ??= Promise.resolve().then(async () => {
       log.info({ why }, 'shutting down');
       setTimeout(() => {
+        // A hung close is a bug worth seeing: exit non-zero so hosts and tests notice.
         log.warn('shutdown took too long; exiting');
-        process.exit(process.exitCode ?? 0);
+        process.exit(1);
       }, FORCE_EXIT_MS).unref();
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);

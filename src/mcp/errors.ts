@@ -22,9 +22,10 @@ const RPC_CODES: Record<QueueErrorCode, number> = {
   forbidden: ErrorCode.InvalidRequest,
   payload_too_large: ErrorCode.InvalidParams,
   unavailable: ErrorCode.InternalError,
+  internal: ErrorCode.InternalError,
 };
 
-/** Any thrown value -> the stable error body. Unknown errors are reported as `unavailable` (retry). */
+/** Any thrown value -> the stable error body. Unknown errors are `internal`: a bug, not worth retrying. */
 export function errorBody(err: unknown): ToolErrorBody {
   if (isQueueError(err)) {
     // Validation issues repeat what the message already says; an agent only pays for them in tokens.
@@ -35,8 +36,8 @@ export function errorBody(err: unknown): ToolErrorBody {
   const detail = err instanceof Error ? err.message : String(err);
   return {
     error: {
-      code: 'unavailable',
-      message: `The server hit an unexpected error (${detail}). Retry the call; if it keeps failing, check the server log.`,
+      code: 'internal',
+      message: `The server hit an unexpected error (${detail}). This is a bug in agent-queue, not in your call; retrying will not help. Check the server log.`,
     },
   };
 }

@@ -13,7 +13,6 @@ import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
 import { parseInput } from '../queue/validate.js';
-import { toSystem } from '../queue/view.js';
 import { errorBody, toolError } from './errors.js';
 import type { McpOptions, ToolBase } from './options.js';
 import { lenient } from './schema.js';
@@ -58,12 +57,21 @@ export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext):
       return { structuredContent: answer, content: [{ type: 'text', text: JSON.stringify(answer) }] };
     } catch (err) {
       const body = errorBody(err);
-      if (def.leaseBound && body.error.code === 'lease_lost') {
+      // The service puts `action` and `system` on lease loss; agents read them at the top level.
+      if (def.leaseBound && body.error.code === 'lease_lost' && body.error.details) {
+        const { system, action: _action, ...rest } = body.error.details;
         body.action = 'lease_lost';
-        body.system = await ctx.service.control.state().then(toSystem, () => undefined);
+        body.system = system;
+        body.error.details = rest;
       }
-      if (body.error.code === 'unavailable') ctx.log?.warn({ tool: name, err }, 'tool call failed');
-      else ctx.log?.debug({ tool: name, code: body.error.code }, 'tool call refused');
+      if (body.error.code === 'unavailable' || body.error.code === 'internal') {
+        // Message and stack only: driver errors carry row values (e.g. a unique key) in their details.
+        const e = err as { message?: unknown; stack?: unknown; code?: unknown };
+        ctx.log?.warn(
+          { tool: name, err: { message: e.message, code: e.code, stack: e.stack } },
+          'tool call failed',
+        );
+      } else ctx.log?.debug({ tool: name, code: body.error.code }, 'tool call refused');
       return toolError(body);
     }
   };

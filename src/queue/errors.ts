@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'forbidden',
   'payload_too_large',
   'unavailable',
+  // Not a caller's mistake and not transient: a bug. Retrying the same call will not help.
+  'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -21,7 +21,13 @@ const capability = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9._:-]+$/, 'use letters, digits and . _ : -');
-const jobId = z.string().min(1).max(64).describe('The job id (a UUID) returned by enqueue, claim or list.');
+// Lowercased: ids are UUIDs, and SQLite compares text case-sensitively where PostgreSQL's uuid does not.
+const jobId = z
+  .string()
+  .min(1)
+  .max(64)
+  .transform((s) => s.toLowerCase())
+  .describe('The job id (a UUID) returned by enqueue, claim or list.');
 const leaseToken = z
   .string()
   .min(1)

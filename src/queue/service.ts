@@ -4,7 +4,7 @@ import type { JobRecord, Signal, Store } from '../store/store.js';
 import type { BackoffSettings } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import { PauseControl } from './control.js';
-import { QueueError, notFound } from './errors.js';
+import { QueueError, isQueueError, notFound } from './errors.js';
 import { newLeaseToken, uuidv7 } from './ids.js';
 import * as S from './schemas.js';
 import { decideAttemptEnd, heartbeatEvent, type Decision } from './transitions.js';
@@ -222,6 +222,10 @@ export class QueueService {
 
   // ── heartbeat ──────────────────────────────────────────────────────────────────────────────
   async heartbeat(raw: S.HeartbeatInput): Promise<HeartbeatAnswer> {
+    return this.withSystemOnLeaseLoss(() => this.heartbeatHeld(raw));
+  }
+
+  private async heartbeatHeld(raw: S.HeartbeatInput): Promise<HeartbeatAnswer> {
     const input = parseInput(S.heartbeatInput, raw, 'heartbeat');
     const [job, pause] = await Promise.all([this.store.jobGet({ id: input.jobId }), this.control.state()]);
     const held = this.requireLease(job, input.jobId, input.leaseToken);
@@ -250,6 +254,10 @@ export class QueueService {
 
   // ── complete / fail / ackCancel ────────────────────────────────────────────────────────────
   async complete(raw: S.CompleteInput): Promise<{ job: Job }> {
+    return this.withSystemOnLeaseLoss(() => this.completeHeld(raw));
+  }
+
+  private async completeHeld(raw: S.CompleteInput): Promise<{ job: Job }> {
     const input = parseInput(S.completeInput, raw, 'complete');
     const now = this.clock.now();
     // Completing a job whose cancellation was requested still succeeds: the work is done.
@@ -273,6 +281,10 @@ export class QueueService {
   }
 
   async fail(raw: S.FailInput): Promise<{ job: Job }> {
+    return this.withSystemOnLeaseLoss(() => this.failHeld(raw));
+  }
+
+  private async failHeld(raw: S.FailInput): Promise<{ job: Job }> {
     const input = parseInput(S.failInput, raw, 'fail');
     const job = await this.decideAndWrite(input.jobId, (cur, now) => {
       const held = this.requireLease(cur, input.jobId, input.leaseToken);
@@ -288,6 +300,10 @@ export class QueueService {
   }
 
   async ackCancel(raw: S.AckCancelInput): Promise<{ job: Job }> {
+    return this.withSystemOnLeaseLoss(() => this.ackCancelHeld(raw));
+  }
+
+  private async ackCancelHeld(raw: S.AckCancelInput): Promise<{ job: Job }> {
     const input = parseInput(S.ackCancelInput, raw, 'ackCancel');
     const job = await this.decideAndWrite(input.jobId, (cur, now) => {
       const held = this.requireLease(cur, input.jobId, input.leaseToken);
@@ -465,6 +481,17 @@ export class QueueService {
   }
 
   // ── helpers ────────────────────────────────────────────────────────────────────────────────
+  /** A lease holder told `lease_lost` also gets the `system` block, as a heartbeat answer would carry. */
+  private async withSystemOnLeaseLoss<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isQueueError(err) || err.code !== 'lease_lost') throw err;
+      const system = await this.control.state().then(toSystem, () => undefined);
+      throw new QueueError('lease_lost', err.message, { details: { ...err.details, system }, cause: err });
+    }
+  }
+
   /** Read, decide, compare-and-set; on a lost race re-read and decide again. null decision = no-op. */
   private async decideAndWrite(
     id: string,

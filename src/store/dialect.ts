@@ -70,6 +70,12 @@ export interface Dialect {
    */
   claimPick(p: ClaimPick): Expression<string>;
   /**
+   * true when the pick reads a newer snapshot than the claim statement around it (a volatile
+   * PL/pgSQL function does): it can then lock a row the statement cannot see, and the claim must
+   * be tried again rather than answer "no job".
+   */
+  readonly pickUsesOwnSnapshot: boolean;
+  /**
    * Runs a job UPDATE or INSERT and, if it touched a row, atomically appends its event and sends its
    * wake-up (delivered on commit). With `withPause` it also returns the pause-state row read in the
    * same snapshot, so a claim answers with the state it was guarded by, in one round trip.

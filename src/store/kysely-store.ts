@@ -80,12 +80,15 @@ export function createKyselyStore(d: Dialect): Store {
         })
         .where('id', '=', pick)
         .where('status', '=', 'queued');
-      const { row, pause } = await d.writeJob({
-        query: update,
-        event: { at: t(now), event },
-        withPause: true,
-      });
-      return { job: row ? jobFromRow(c, row) : null, pause: pauseFromRow(c, pause!) };
+      const write = () => d.writeJob({ query: update, event: { at: t(now), event }, withPause: true });
+      let { row, pause } = await write();
+      // The pick saw a job becoming queued a moment after the statement began (see
+      // pickUsesOwnSnapshot): one more try sees it. A try with nothing to find costs one round trip.
+      if (!row && d.pickUsesOwnSnapshot && !c.boolOut(pause!.paused)) ({ row, pause } = await write());
+      const job = row ? jobFromRow(c, row) : null;
+      // A job was taken, so the pick saw no pause: a paused row here was read before a resume.
+      const state = job && c.boolOut(pause!.paused) ? await store.pauseStateGet() : pauseFromRow(c, pause!);
+      return { job, pause: state };
     },
 
     async jobUpdate({ id, expect, set, now, event, notify }) {

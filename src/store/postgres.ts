@@ -13,7 +13,8 @@ import { PgListener } from './pg-listener.js';
 // int8 (bigserial ids, counts) arrive as strings by default; they fit a JS number here.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+// Short enough that the NOTIFY channel `agent_queue_<schema>` fits PostgreSQL's 63-byte names.
+export const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,47}$/;
 // Arbitrary constant naming "agent-queue migrations" among advisory locks.
 const MIGRATION_LOCK_KEY = 7_301_994_112;
 
@@ -75,6 +76,7 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     capabilitiesWithin: (qb, caps) => qb.where(sql<boolean>`required_capabilities <@ ${[...caps]}::text[]`),
     // agent_queue_pick (migration 0001) is the portable query with FOR UPDATE SKIP LOCKED and a pinned
     // plan; as an InitPlan it runs once per claim.
+    pickUsesOwnSnapshot: true,
     claimPick: ({ now, types, capabilities, unlessPaused }) =>
       sql<string>`(select agent_queue_pick(${now}::timestamptz, ${types ? [...types] : null}::text[], ${[...capabilities]}::text[], ${unlessPaused}))`,
     async writeJob({ query, event, notify, withPause }: WriteJob) {

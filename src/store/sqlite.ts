@@ -92,6 +92,7 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
           where r.value not in (select value from json_each(${JSON.stringify(caps)})))`,
       ),
     // SQLite has one writer at a time: the claim's UPDATE … WHERE id = (SELECT …) is already atomic.
+    pickUsesOwnSnapshot: false,
     claimPick: ({ portable }) => portable().$asScalar(),
     async writeJob({ query, event, notify, withPause }: WriteJob) {
       const out = await transaction(async (trx) => {

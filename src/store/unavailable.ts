@@ -1,5 +1,6 @@
-// Turns "the database cannot be reached" into the stable `unavailable` code, so callers can retry
-// and people see one clear line instead of a driver stack trace.
+// Turns database failures into stable codes: "cannot be reached" becomes `unavailable` (callers can
+// retry), a dedupe-index refusal becomes `job_state_conflict`; people see one clear line instead of
+// a driver stack trace.
 import { QueueError } from '../queue/errors.js';
 import type { Store } from './store.js';
 
@@ -43,6 +44,26 @@ export function toUnavailable(err: unknown): QueueError {
   );
 }
 
+/** The unfinished-dedupe unique index refused a write (e.g. retrying a job whose key is taken again). */
+function isDedupeViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (e?.code === '23505') return e.constraint === 'agent_jobs_dedupe_idx';
+  return (
+    typeof e?.code === 'string' &&
+    e.code.startsWith('SQLITE_CONSTRAINT') &&
+    typeof e.message === 'string' &&
+    e.message.includes('agent_jobs.dedupe_key')
+  );
+}
+
+function dedupeConflict(err: unknown): QueueError {
+  return new QueueError(
+    'job_state_conflict',
+    'Another unfinished job of this type already holds this dedupeKey. Wait for it to finish (or cancel it), then try again.',
+    { cause: err },
+  );
+}
+
 export function guardUnavailable(store: Store): Store {
   const guarded = { ...store } as Record<string, unknown>;
   for (const [name, fn] of Object.entries(store)) {
@@ -51,7 +72,9 @@ export function guardUnavailable(store: Store): Store {
       try {
         return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       } catch (err) {
-        throw isUnavailable(err) ? toUnavailable(err) : err;
+        if (isUnavailable(err)) throw toUnavailable(err);
+        if (isDedupeViolation(err)) throw dedupeConflict(err);
+        throw err;
       }
     };
   }

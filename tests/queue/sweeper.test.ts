@@ -20,24 +20,27 @@ describe.each(backendsForSuite())('background sweeper ($name)', (backend) => {
     await q.close();
   });
 
-  /** Resolves with the first "job is claimable again" wake-up for this type, or null after ms. */
-  async function requeueSignal(type: string, ms: number): Promise<Signal | null> {
+  /**
+   * Subscribes now (resolved once listening) and gives the first "job is claimable again" wake-up
+   * for this type, or null after ms.
+   */
+  async function requeueSignal(type: string, ms: number): Promise<{ next: Promise<Signal | null> }> {
     let resolve!: (s: Signal | null) => void;
     const got = new Promise<Signal | null>((r) => (resolve = r));
     unsubscribe = await q.store.subscribe((s) => {
       if (s.kind === 'job_ready' && s.type === type) resolve(s);
     });
     const timer = setTimeout(() => resolve(null), ms);
-    return got.finally(() => clearTimeout(timer));
+    return { next: got.finally(() => clearTimeout(timer)) };
   }
 
   it('requeues an expired lease within about a second, with no claim to trigger it', async () => {
     const { job } = await q.service.enqueue({ type: 'build' });
     const claimed = await q.service.claim({ workerId: 'dies', leaseSeconds: 1 });
     const expiresAt = new Date(claimed.lease!.expiresAt).getTime();
-    const signal = requeueSignal('build', 20_000);
+    const signal = await requeueSignal('build', 20_000);
     sweeper = startSweeper(q.connect(), { intervalMs: 250 });
-    expect(await signal).not.toBeNull();
+    expect(await signal.next).not.toBeNull();
     // Generous on a loaded machine; the point is "about a second", not the 20 s bound.
     expect(Date.now() - expiresAt).toBeLessThan(8_000);
     const after = await q.service.get({ jobId: job.id, events: 10 });
@@ -51,7 +54,7 @@ describe.each(backendsForSuite())('background sweeper ($name)', (backend) => {
     sweeper = startSweeper(q.connect(), { intervalMs: 100 });
     await sweeper.stop();
     sweeper = null;
-    expect(await requeueSignal('build', 2_500)).toBeNull();
+    expect(await (await requeueSignal('build', 2_500)).next).toBeNull();
     expect((await q.store.jobGet({ id: claimed.job!.id }))?.status).toBe('running');
   });
 });

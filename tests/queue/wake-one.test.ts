@@ -27,7 +27,11 @@ describe.each(backendsForSuite())('wake one capable claimer ($name)', (backend) 
       const capable = q.service.claim({ workerId: 'gpu', capabilities: ['gpu'], waitSeconds: 15 });
       await delay(200);
       const t0 = performance.now();
-      const { job } = await producer.enqueue({ type: 'train', requiredCapabilities: ['gpu'], payload: { round } });
+      const { job } = await producer.enqueue({
+        type: 'train',
+        requiredCapabilities: ['gpu'],
+        payload: { round },
+      });
       expect((await capable).job?.id).toBe(job.id);
       latencies.push(performance.now() - t0);
       abort.abort();
