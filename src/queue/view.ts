@@ -1,4 +1,4 @@
-// Record -> public shape. The lease token never leaves through here (only the claim answer has it).
+// Record -> public shape. The lease token never leaves through toJob; only toLease gives it, to its holder.
 import type { JobRecord, PauseRecord } from '../store/store.js';
 import type { Job, Lease, SystemBlock } from './types.js';
 import { QueueError } from './errors.js';
