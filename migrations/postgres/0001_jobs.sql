@@ -42,7 +42,9 @@ CREATE UNIQUE INDEX agent_jobs_dedupe_idx ON agent_jobs (type, dedupe_key)
 
 CREATE TABLE agent_job_events (
   id      bigserial PRIMARY KEY,
-  job_id  uuid NOT NULL REFERENCES agent_jobs (id) ON DELETE CASCADE,
+  -- No foreign key on purpose: an event is only ever written in the same statement as its job's
+  -- change, and pruning deletes both together; the check would cost every transition a lookup.
+  job_id  uuid NOT NULL,
   at      timestamptz NOT NULL,
   level   text NOT NULL CHECK (level IN ('info', 'warn', 'error')),
   kind    text NOT NULL,

@@ -40,7 +40,8 @@ CREATE UNIQUE INDEX agent_jobs_dedupe_idx ON agent_jobs (type, dedupe_key)
 
 CREATE TABLE agent_job_events (
   id      INTEGER PRIMARY KEY AUTOINCREMENT,
-  job_id  TEXT NOT NULL REFERENCES agent_jobs (id) ON DELETE CASCADE,
+  -- No foreign key on purpose (as on PostgreSQL): written with its job's change, pruned with it.
+  job_id  TEXT NOT NULL,
   at      INTEGER NOT NULL,
   level   TEXT NOT NULL CHECK (level IN ('info', 'warn', 'error')),
   kind    TEXT NOT NULL,

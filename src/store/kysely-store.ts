@@ -195,19 +195,23 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async jobsPrune({ finishedBefore, limit }) {
-      const victims = db
-        .selectFrom('agent_jobs')
-        .select('id')
-        // Finished before the cutoff implies created before it: the id bound lets the primary key serve this.
-        .where('id', '<', uuidv7Floor(finishedBefore.getTime()))
-        .where('finished_at', '<', t(finishedBefore))
-        .where('status', 'in', ['succeeded', 'failed', 'cancelled', 'dead_letter'])
-        .limit(limit);
-      // Events go with their job (ON DELETE CASCADE).
-      const res = await d.transaction((trx) =>
-        trx.deleteFrom('agent_jobs').where('id', 'in', victims).executeTakeFirst(),
-      );
-      return Number(res.numDeletedRows);
+      // Events go with their job, in one transaction (there is no foreign key to cascade).
+      return d.transaction(async (trx) => {
+        const victims = await trx
+          .selectFrom('agent_jobs')
+          .select('id')
+          // Finished before the cutoff implies created before it: the id bound lets the primary key serve this.
+          .where('id', '<', uuidv7Floor(finishedBefore.getTime()))
+          .where('finished_at', '<', t(finishedBefore))
+          .where('status', 'in', ['succeeded', 'failed', 'cancelled', 'dead_letter'])
+          .limit(limit)
+          .execute();
+        const ids = victims.map((r) => r.id);
+        if (ids.length === 0) return 0;
+        await trx.deleteFrom('agent_job_events').where('job_id', 'in', ids).execute();
+        const deleted = await trx.deleteFrom('agent_jobs').where('id', 'in', ids).executeTakeFirst();
+        return Number(deleted.numDeletedRows);
+      });
     },
 
     async eventsList({ jobId, after, limit, latest }) {
