@@ -10,7 +10,7 @@ export N="${N:-5000}" CONCURRENCY="${CONCURRENCY:-10}" LAT_N="${LAT_N:-200}"
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 peers="${PEERS_DIR:-$HOME/.cache/agent-queue-peers}"
 [[ -x $peers/node_modules/.bin/node && -f $peers/peer-bench.mjs ]] || {
-  echo "peers not installed in $peers: run the shared bench/setup-peers.sh first" >&2
+  echo "peers not found in $peers: install graphile-worker@0.18, pg-boss@12, node@24 and the anchor peer-bench.mjs there (see bench/README.md), or set PEERS_DIR" >&2
   exit 1
 }
 npm run build --silent >/dev/null
