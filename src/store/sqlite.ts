@@ -39,7 +39,8 @@ const fileState = (path: string): FileState => {
 };
 
 // How often a subscriber checks whether another process wrote to the file.
-const CROSS_PROCESS_POLL_MS = 100;
+// A PRAGMA read costs microseconds, so a short period buys cross-process wake-ups in tens of ms.
+const CROSS_PROCESS_POLL_MS = 25;
 
 export interface SqliteOptions {
   path: string;
