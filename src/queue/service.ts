@@ -11,6 +11,7 @@ import { decideAttemptEnd, heartbeatEvent, type Decision } from './transitions.j
 import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from './types.js';
 import { parseInput } from './validate.js';
 import { decodeCursor, encodeCursor, toJob, toLease, toSystem } from './view.js';
+import { narrowTypes } from './scope.js';
 import { claimMatch, jobMatch, Wakeups } from './wakeups.js';
 
 export interface QueueSettings {
@@ -48,6 +49,8 @@ export interface ClaimOptions {
   signal?: AbortSignal;
   /** Called about every few seconds while a long-poll waits. */
   onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
+  /** The claimer's scope of job types: `types` may narrow it; asking outside it is `forbidden`. */
+  allowedTypes?: string[];
 }
 
 const MAX_CAS_ATTEMPTS = 5;
@@ -147,7 +150,9 @@ export class QueueService {
 
   // ── claim ──────────────────────────────────────────────────────────────────────────────────
   async claim(raw: S.ClaimInput, opts: ClaimOptions = {}): Promise<ClaimAnswer> {
-    const input = parseInput(S.claimInput, raw, 'claim');
+    const parsed = parseInput(S.claimInput, raw, 'claim');
+    const types = narrowTypes(parsed.types, opts.allowedTypes);
+    const input = types ? { ...parsed, types } : parsed;
     if (input.waitSeconds <= 0) return this.claimOnce(input);
     const started = performance.now();
     const deadline = started + input.waitSeconds * 1000;

@@ -1,7 +1,6 @@
 import { claimInput } from '../../queue/schemas.js';
 import { claimAnswer } from '../schema.js';
 import { defineTool, type Extra, type ToolContext } from '../tool.js';
-import { allowedTypes } from '../scope.js';
 
 export const queueClaim = defineTool({
   base: 'claim',
@@ -19,10 +18,13 @@ export const queueClaim = defineTool({
         ...args,
         workerId: ctx.identity(),
         capabilities: ctx.options.capabilities,
-        types: allowedTypes(args.types, ctx.options.types),
         leaseSeconds: args.leaseSeconds ?? ctx.options.leaseSeconds,
       },
-      { signal: extra.signal, onWaiting: progressReporter(ctx, extra) },
+      {
+        signal: extra.signal,
+        onWaiting: progressReporter(ctx, extra),
+        ...(ctx.options.types ? { allowedTypes: ctx.options.types } : {}),
+      },
     ),
 });
 
