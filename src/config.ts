@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { QueueError } from './queue/errors.js';
-import { DEFAULT_SETTINGS, type QueueSettings } from './queue/service.js';
+import { DEFAULT_SETTINGS, type QueueSettings } from './queue/settings.js';
 import type { DatabaseTarget } from './store/open.js';
 import { SCHEMA_PATTERN } from './store/postgres.js';
 

@@ -1,3 +1,5 @@
+import type { JobRecord } from '../store/store.js';
+
 // Few error classes, one stable code each (SPEC §6). Surfaces map codes to HTTP/MCP in one place each.
 
 export const ERROR_CODES = [
@@ -45,3 +47,17 @@ export const notFound = (jobId: string): QueueError =>
     'not_found',
     `No job with id "${jobId}". Check the id (queue_list / agent-queue list shows recent jobs).`,
   );
+
+export function leaseLostError(job: JobRecord): QueueError {
+  const why =
+    job.status === 'running'
+      ? `it was claimed again (attempt ${job.attempt}, by ${job.claimedBy ?? 'another worker'}) after your lease expired`
+      : `it is now ${job.status}`;
+  return new QueueError(
+    'lease_lost',
+    `This job is no longer yours: ${why}. Stop working on it and claim another job; do not retry this call.`,
+    {
+      details: { action: 'lease_lost', status: job.status },
+    },
+  );
+}

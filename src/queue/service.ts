@@ -1,40 +1,19 @@
 // QueueService: every rule of SPEC §5–§9, once. Surfaces (MCP, REST, CLI, worker) call this and
 // only format the answers; the store only runs the SQL the service asks for.
-import type { JobRecord, Signal, Store } from '../store/store.js';
-import type { BackoffSettings } from './backoff.js';
+import type { JobRecord, Store } from '../store/store.js';
+import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { systemClock, type Clock } from './clock.js';
 import { PauseControl } from './control.js';
-import { QueueError, isQueueError, notFound } from './errors.js';
-import { newLeaseToken, uuidv7 } from './ids.js';
+import { QueueError, isQueueError, leaseLostError, notFound } from './errors.js';
+import { newLeaseToken } from './ids.js';
 import * as S from './schemas.js';
-import { decideAttemptEnd, heartbeatEvent, type Decision } from './transitions.js';
+import { decideAttemptEnd, heartbeatEvent, newJobRecord, type Decision } from './transitions.js';
 import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from './types.js';
 import { parseInput } from './validate.js';
 import { decodeCursor, encodeCursor, toJob, toLease, toSystem } from './view.js';
 import { narrowTypes } from './scope.js';
-import { claimMatch, jobMatch, Wakeups } from './wakeups.js';
-
-export interface QueueSettings {
-  defaultLeaseSeconds: number;
-  defaultMaxAttempts: number;
-  backoff: BackoffSettings;
-  payloadLimitBytes: number;
-  /** `retryAfterSeconds` in a `wait` answer when the queue is empty / when workers are paused. */
-  emptyRetryAfterSeconds: number;
-  pausedRetryAfterSeconds: number;
-  /** A plain heartbeat (no message/progress) is written to the timeline at most this often. */
-  heartbeatEventIntervalSeconds: number;
-}
-
-export const DEFAULT_SETTINGS: QueueSettings = {
-  defaultLeaseSeconds: 600,
-  defaultMaxAttempts: 3,
-  backoff: { baseSeconds: 15, capSeconds: 600, jitter: 0.2 },
-  payloadLimitBytes: 256 * 1024,
-  emptyRetryAfterSeconds: 5,
-  pausedRetryAfterSeconds: 15,
-  heartbeatEventIntervalSeconds: 60,
-};
+import { longPoll } from './long-poll.js';
+import { claimMatch, jobMatch, readySignal, wakeupFor, Wakeups } from './wakeups.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -54,9 +33,6 @@ export interface ClaimOptions {
 }
 
 const MAX_CAS_ATTEMPTS = 5;
-// While long-polling, re-check at least this often even without a wake-up (NOTIFY is a speed-up only).
-const POLL_FALLBACK_MS = 1_000;
-const WAITING_REPORT_MS = 5_000;
 // The expiry sweep runs at most this often when triggered by claims.
 const SWEEP_INTERVAL_MS = 1_000;
 const SWEEP_BATCH = 100;
@@ -105,36 +81,11 @@ export class QueueService {
       input.runAt !== undefined
         ? new Date(input.runAt)
         : new Date(now.getTime() + (input.delaySeconds ?? 0) * 1000);
-    const record: JobRecord = {
-      id: uuidv7(now.getTime()),
-      type: input.type,
-      status: 'queued',
-      priority: input.priority,
-      payload: input.payload,
-      requiredCapabilities: [...new Set(input.requiredCapabilities)],
-      dedupeKey: input.dedupeKey ?? null,
+    const record = newJobRecord(input, {
+      now,
       runAt,
-      attempt: 0,
       maxAttempts: input.maxAttempts ?? this.settings.defaultMaxAttempts,
-      claimedBy: null,
-      leaseToken: null,
-      leaseExpiresAt: null,
-      leaseSeconds: null,
-      progress: null,
-      progressMessage: null,
-      lastHeartbeatEventAt: null,
-      cancelRequestedAt: null,
-      cancelRequestedBy: null,
-      cancelReason: null,
-      result: null,
-      resultSummary: null,
-      errorMessage: null,
-      createdBy: input.createdBy ?? null,
-      createdAt: now,
-      updatedAt: now,
-      startedAt: null,
-      finishedAt: null,
-    };
+    });
     const { job, inserted } = await this.store.jobInsert({
       job: record,
       notify: readySignal(record),
@@ -154,30 +105,20 @@ export class QueueService {
     const types = narrowTypes(parsed.types, opts.allowedTypes);
     const input = types ? { ...parsed, types } : parsed;
     if (input.waitSeconds <= 0) return this.claimOnce(input);
-    const started = performance.now();
-    const deadline = started + input.waitSeconds * 1000;
-    // Open the waiter before the first attempt so an enqueue in between is not missed.
-    const waiter = await this.wakeups.open(claimMatch(input.types, input.capabilities));
-    let lastReport = started;
-    try {
-      for (;;) {
-        const answer = await this.claimOnce(input);
-        const remaining = deadline - performance.now();
-        if (answer.job || answer.system.workersPaused || remaining <= 0 || opts.signal?.aborted)
-          return answer;
+    return longPoll({
+      waitSeconds: input.waitSeconds,
+      // Opened before the first attempt, so an enqueue in between is not missed.
+      open: () => this.wakeups.open(claimMatch(input.types, input.capabilities)),
+      attempt: () => this.claimOnce(input),
+      // A job, or a paused fleet (answer at once), ends the wait.
+      done: (answer) => answer.job !== null || answer.system.workersPaused,
+      msUntilDue: async () => {
         const next = await this.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
-        const untilDue = next ? next.getTime() - this.clock.now().getTime() : Infinity;
-        await waiter.wait(Math.min(remaining, POLL_FALLBACK_MS, Math.max(untilDue, 0)), opts.signal);
-        // The caller went away: claiming now would hand a job to nobody until its lease expires.
-        if (opts.signal?.aborted) return answer;
-        if (opts.onWaiting && performance.now() - lastReport >= WAITING_REPORT_MS) {
-          lastReport = performance.now();
-          opts.onWaiting((lastReport - started) / 1000, input.waitSeconds);
-        }
-      }
-    } finally {
-      waiter.close();
-    }
+        return next ? next.getTime() - this.clock.now().getTime() : Infinity;
+      },
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
+    });
   }
 
   private async claimOnce(input: ReturnType<typeof S.claimInput.parse>): Promise<ClaimAnswer> {
@@ -530,32 +471,4 @@ export class QueueService {
     const job = await this.store.jobGet({ id });
     return job ? leaseLostError(job) : notFound(id);
   }
-}
-
-/** A job became claimable: wakes one waiting claimer that may take it (type and capabilities). */
-function readySignal(job: JobRecord): Signal {
-  return job.requiredCapabilities.length > 0
-    ? { kind: 'job_ready', type: job.type, requiredCapabilities: job.requiredCapabilities }
-    : { kind: 'job_ready', type: job.type };
-}
-
-/** Who to wake after a transition: claimers when the job is claimable again, the holder on a cancel request. */
-function wakeupFor(job: JobRecord, d: Decision): Signal | undefined {
-  if (d.set.status === 'queued') return readySignal(job);
-  // A worker watching its job must learn of a cancel request at once; other changes it reads on heartbeat.
-  return d.event.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: job.id } : undefined;
-}
-
-function leaseLostError(job: JobRecord): QueueError {
-  const why =
-    job.status === 'running'
-      ? `it was claimed again (attempt ${job.attempt}, by ${job.claimedBy ?? 'another worker'}) after your lease expired`
-      : `it is now ${job.status}`;
-  return new QueueError(
-    'lease_lost',
-    `This job is no longer yours: ${why}. Stop working on it and claim another job; do not retry this call.`,
-    {
-      details: { action: 'lease_lost', status: job.status },
-    },
-  );
 }

@@ -2,11 +2,51 @@
 // job becomes. The service writes a decision with a compare-and-set on exactly what it assumed.
 import type { JobExpectation, JobPatch, JobRecord, NewEvent } from '../store/store.js';
 import { backoffSeconds, type BackoffSettings } from './backoff.js';
+import { uuidv7 } from './ids.js';
+import type { enqueueInput } from './schemas.js';
+import type { z } from 'zod';
 
 export interface Decision {
   expect: JobExpectation;
   set: JobPatch;
   event: NewEvent;
+}
+
+/** Where every job starts: queued, attempt 0, no lease. */
+export function newJobRecord(
+  input: z.output<typeof enqueueInput>,
+  at: { now: Date; runAt: Date; maxAttempts: number },
+): JobRecord {
+  return {
+    id: uuidv7(at.now.getTime()),
+    type: input.type,
+    status: 'queued',
+    priority: input.priority,
+    payload: input.payload,
+    requiredCapabilities: [...new Set(input.requiredCapabilities)],
+    dedupeKey: input.dedupeKey ?? null,
+    runAt: at.runAt,
+    attempt: 0,
+    maxAttempts: at.maxAttempts,
+    claimedBy: null,
+    leaseToken: null,
+    leaseExpiresAt: null,
+    leaseSeconds: null,
+    progress: null,
+    progressMessage: null,
+    lastHeartbeatEventAt: null,
+    cancelRequestedAt: null,
+    cancelRequestedBy: null,
+    cancelReason: null,
+    result: null,
+    resultSummary: null,
+    errorMessage: null,
+    createdBy: input.createdBy ?? null,
+    createdAt: at.now,
+    updatedAt: at.now,
+    startedAt: null,
+    finishedAt: null,
+  };
 }
 
 const released = { leaseToken: null, leaseExpiresAt: null } as const;

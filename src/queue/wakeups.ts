@@ -1,6 +1,7 @@
 // Fans the store's wake-up signals out to whoever is waiting in this process (long-poll claims,
 // a worker watching its job for a cancel request). One store subscription per service.
-import type { Signal, Store } from '../store/store.js';
+import type { JobRecord, Signal, Store } from '../store/store.js';
+import type { Decision } from './transitions.js';
 
 type Match = (s: Signal) => boolean;
 
@@ -102,3 +103,17 @@ export const jobMatch =
   (jobId: string): Match =>
   (s) =>
     s.kind === 'changed' || s.kind === 'pause_changed' || (s.kind === 'job_changed' && s.jobId === jobId);
+
+/** A job became claimable: wakes one waiting claimer that may take it (type and capabilities). */
+export function readySignal(job: JobRecord): Signal {
+  return job.requiredCapabilities.length > 0
+    ? { kind: 'job_ready', type: job.type, requiredCapabilities: job.requiredCapabilities }
+    : { kind: 'job_ready', type: job.type };
+}
+
+/** Who to wake after a transition: claimers when the job is claimable again, the holder on a cancel request. */
+export function wakeupFor(job: JobRecord, d: Decision): Signal | undefined {
+  if (d.set.status === 'queued') return readySignal(job);
+  // A worker watching its job must learn of a cancel request at once; other changes it reads on heartbeat.
+  return d.event.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: job.id } : undefined;
+}

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore, type DatabaseTarget } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
-import { QueueService, type QueueSettings } from '../../src/queue/service.js';
+import { QueueService } from '../../src/queue/service.js';
+import type { QueueSettings } from '../../src/queue/settings.js';
 import type { Clock } from '../../src/queue/clock.js';
 
 export const PG_URL = process.env.AGENT_QUEUE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

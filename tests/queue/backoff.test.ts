@@ -1,7 +1,7 @@
 // Retry backoff (SPEC §5, §15): 15 s · 2^(attempt−1), jitter ±20 %, capped at 600 s.
 import { describe, expect, it } from 'vitest';
 import { backoffSeconds, type BackoffSettings } from '../../src/queue/backoff.js';
-import { DEFAULT_SETTINGS } from '../../src/queue/service.js';
+import { DEFAULT_SETTINGS } from '../../src/queue/settings.js';
 
 const DEFAULTS: BackoffSettings = DEFAULT_SETTINGS.backoff;
 const MIDDLE = () => 0.5;
