@@ -1,6 +1,6 @@
 // QueueService: every rule of SPEC §5–§9, once. Surfaces (MCP, REST, CLI, worker) call this and
 // only format the answers; the store only runs the SQL the service asks for.
-import type { JobRecord, Store } from '../store/store.js';
+import type { JobRecord, PauseRecord, Store } from '../store/store.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { systemClock, type Clock } from './clock.js';
 import { PauseControl } from './control.js';
@@ -104,6 +104,8 @@ export class QueueService {
     const parsed = parseInput(S.claimInput, raw, 'claim');
     const types = narrowTypes(parsed.types, opts.allowedTypes);
     const input = types ? { ...parsed, types } : parsed;
+    // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
+    if (opts.signal?.aborted) return this.waitAnswer(await this.control.state());
     if (input.waitSeconds <= 0) return this.claimOnce(input);
     return longPoll({
       waitSeconds: input.waitSeconds,
@@ -144,12 +146,15 @@ export class QueueService {
         data: { workerId: input.workerId },
       },
     });
-    const system = toSystem(pause);
-    if (job) return { job: toJob(job), lease: toLease(job, now), system, action: 'work' };
+    if (job) return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };
+    return this.waitAnswer(pause);
+  }
+
+  private waitAnswer(pause: PauseRecord): ClaimAnswer {
     const retryAfterSeconds = pause.paused
       ? this.settings.pausedRetryAfterSeconds
       : this.settings.emptyRetryAfterSeconds;
-    return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
+    return { job: null, lease: null, system: toSystem(pause), action: 'wait', retryAfterSeconds };
   }
 
   /**

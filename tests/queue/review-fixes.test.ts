@@ -58,6 +58,17 @@ describe.each(backendsForSuite())('backend parity edges ($name)', (backend) => {
     }
   });
 
+  it('a claim whose caller already went away takes no job', async () => {
+    await q.service.enqueue({ type: 't' });
+    const abort = new AbortController();
+    abort.abort();
+    for (const waitSeconds of [0, 5]) {
+      const answer = await q.service.claim({ workerId: 'w', waitSeconds }, { signal: abort.signal });
+      expect(answer).toMatchObject({ job: null, action: 'wait' });
+    }
+    expect((await q.service.list({ status: 'queued' })).jobs).toHaveLength(1);
+  });
+
   it('accepts a job id in upper case', async () => {
     const { job } = await q.service.enqueue({ type: 't' });
     expect((await q.service.get({ jobId: job.id.toUpperCase() })).job.id).toBe(job.id);
