@@ -38,9 +38,18 @@ const NUMERIC = {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'silent'] as const;
 
-function bad(setting: string, message: string): QueueError {
+/** One line naming the setting and what it should be; every settings loader uses it. */
+export function settingError(setting: string, message: string): QueueError {
   return new QueueError('invalid_argument', `${setting}: ${message}`);
 }
+const bad = settingError;
+
+/** "a, b,,c" -> ["a", "b", "c"] for comma-separated settings. */
+export const splitList = (raw: string | undefined): string[] =>
+  (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function numeric(env: NodeJS.ProcessEnv, name: keyof typeof NUMERIC, override?: number): number {
   const [schema, fallback] = NUMERIC[name];

@@ -1,5 +1,5 @@
 // `serve` settings: bind address, port and the Host/Origin allow-lists, from flags or environment.
-import { QueueError } from '../queue/errors.js';
+import { settingError as bad, splitList as split } from '../config.js';
 import { isLoopbackHost, type OriginPolicy } from './guard.js';
 
 export interface HttpOptions {
@@ -16,14 +16,6 @@ export interface HttpFlags {
 }
 
 export const DEFAULT_PORT = 8787;
-
-const bad = (setting: string, message: string) =>
-  new QueueError('invalid_argument', `${setting}: ${message}`);
-const split = (raw: string | undefined) =>
-  (raw ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
 
 export function loadHttpOptions(flags: HttpFlags, env: NodeJS.ProcessEnv = process.env): HttpOptions {
   const host = flags.host ?? env.AGENT_QUEUE_HOST ?? '127.0.0.1';

@@ -1,6 +1,6 @@
 // MCP server options: flags and AGENT_QUEUE_* environment -> one typed, defaulted, validated object.
 // Hosts pass settings through `env` in their MCP config, so every flag has an environment twin.
-import { QueueError } from '../queue/errors.js';
+import { settingError as bad, splitList } from '../config.js';
 import { TYPE_PATTERN } from '../queue/schemas.js';
 
 export const TOOL_BASES = [
@@ -49,19 +49,9 @@ export interface McpFlags {
   types?: string | undefined;
 }
 
-const bad = (setting: string, message: string) =>
-  new QueueError('invalid_argument', `${setting}: ${message}`);
-
 function list(raw: string | undefined, setting: string, pattern: RegExp, what: string): string[] | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
-  const items = [
-    ...new Set(
-      raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-  ];
+  const items = [...new Set(splitList(raw))];
   const wrong = items.find((s) => s.length > 64 || !pattern.test(s));
   if (wrong !== undefined) throw bad(setting, `"${wrong}" is not a valid ${what}. ${describeList(what)}`);
   return items;
