@@ -1,4 +1,4 @@
-// agent-queue side of the anchor benchmark (see ../shared bench README for the peers' side):
+// agent-queue side of the anchor benchmark (the peers' side is the anchor peer-bench.mjs; see bench/README.md):
 // N no-op jobs inserted, then drained by one process with CONCURRENCY claim+complete loops.
 // usage: node bench/throughput.mjs sqlite|postgres throughput|latency   (env N, CONCURRENCY, LAT_N,
 //        DATABASE_URL for postgres). Prints one JSON line. Uses the built code (npm run build).
