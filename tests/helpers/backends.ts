@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import { openStore, type DatabaseTarget } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { QueueService } from '../../src/queue/service.js';
@@ -143,3 +144,23 @@ export async function openTestQueue(
 
 /** describe.each over both backends; an unavailable PostgreSQL is skipped locally (never in CI). */
 export const backendsForSuite = (): Backend[] => BACKENDS.filter((b) => b.available);
+
+/**
+ * Gives every test of the enclosing describe a fresh isolated queue (through `set`) and closes it
+ * afterwards. `options` runs before each test, so a fresh FakeClock can be made there.
+ */
+export function useTestQueue(
+  backend: Backend,
+  set: (q: TestQueue) => void,
+  options: () => Parameters<typeof openTestQueue>[1] = () => ({}),
+): void {
+  let current: TestQueue | undefined;
+  beforeEach(async () => {
+    current = await openTestQueue(backend, options());
+    set(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+}

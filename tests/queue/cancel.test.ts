@@ -1,7 +1,7 @@
 // Cancellation (SPEC §7) on both backends: immediate for queued jobs, cooperative for running ones,
 // and a job with a pending cancel request is never requeued.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
 import { QueueError } from '../../src/queue/errors.js';
@@ -10,13 +10,11 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   const queueError = (code: string) => expect.objectContaining({ name: 'QueueError', code });
 

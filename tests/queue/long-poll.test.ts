@@ -7,7 +7,13 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BACKENDS, backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import {
+  BACKENDS,
+  backendsForSuite,
+  openTestQueue,
+  type TestQueue,
+  useTestQueue,
+} from '../helpers/backends.js';
 import type { ClaimAnswer } from '../../src/queue/types.js';
 
 /** Starts a claim and records when it settles, so a test can check it is still waiting. */
@@ -25,12 +31,7 @@ function track(p: Promise<ClaimAnswer>) {
 describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   let q: TestQueue;
 
-  beforeEach(async () => {
-    q = await openTestQueue(backend);
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(backend, (opened) => (q = opened));
 
   it('returns a job enqueued by another connection well before its deadline', async () => {
     const producer = q.connect();

@@ -1,7 +1,7 @@
 // A pause that lands while an expiry sweep is under way still wins: the sweep's write is guarded by
 // the pause state in the same statement, so a job read as expired before the pause is not requeued.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { decideAttemptEnd } from '../../src/queue/transitions.js';
 
@@ -9,13 +9,11 @@ describe.each(backendsForSuite())('pause during an expiry sweep ($name)', (backe
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   it('does not requeue a job the sweep read before the pause', async () => {
     await q.service.enqueue({ type: 'build' });

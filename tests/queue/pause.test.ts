@@ -1,7 +1,7 @@
 // Worker pause (SPEC §8) on both backends: drain and quiesce, a paused claim that touches nothing
 // (not even an expired lease), no-op repeats, the audit trail, status metrics and resume rules.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
 import { snapshotTables } from '../helpers/tables.js';
@@ -11,13 +11,11 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   describe('drain', () => {
     it('answers claims with wait, changes no row, and lets running jobs continue', async () => {

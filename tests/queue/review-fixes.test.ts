@@ -1,18 +1,13 @@
 // Inputs and states where the two backends used to part ways: retrying a job whose dedupeKey is
 // taken again, NUL characters (PostgreSQL cannot store them), and upper-case job ids.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { expectQueueError } from '../helpers/errors.js';
 
 describe.each(backendsForSuite())('backend parity edges ($name)', (backend) => {
   let q: TestQueue;
 
-  beforeEach(async () => {
-    q = await openTestQueue(backend);
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(backend, (opened) => (q = opened));
 
   it('retry of a failed job whose dedupeKey is held by a newer unfinished job is a job_state_conflict', async () => {
     const first = (await q.service.enqueue({ type: 'sync', dedupeKey: 'repo-1' })).job;

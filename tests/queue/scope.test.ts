@@ -1,18 +1,13 @@
 // A claimer's scope of job types (a server's --types, later a worker token's allowed types):
 // a claim may narrow it, never widen it.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { expectQueueError } from '../helpers/errors.js';
 
 describe.each(backendsForSuite())('claim scope ($name)', (backend) => {
   let q: TestQueue;
 
-  beforeEach(async () => {
-    q = await openTestQueue(backend);
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(backend, (opened) => (q = opened));
 
   it('claims only within the scope, narrows on request and refuses types outside it', async () => {
     await q.service.enqueue({ type: 'deploy', priority: 10 });

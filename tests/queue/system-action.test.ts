@@ -1,6 +1,6 @@
 // The `system` block and the one-word `action` (SPEC §9) on every claim and heartbeat answer.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { startJob } from '../helpers/jobs.js';
 import { QueueError } from '../../src/queue/errors.js';
@@ -20,13 +20,11 @@ describe.each(backendsForSuite())('system block and action ($name)', (backend) =
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   it('claim answers carry the full block: work with a job, wait without one', async () => {
     const empty = await q.service.claim({ workerId: 'w' });

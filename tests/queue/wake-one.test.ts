@@ -3,18 +3,13 @@
 // it has been idle longer. A missed wake-up would show as the ~1 s re-check fallback, so the
 // median of five rounds tells the two apart with a wide margin on a busy machine.
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 
 describe.each(backendsForSuite())('wake one capable claimer ($name)', (backend) => {
   let q: TestQueue;
 
-  beforeEach(async () => {
-    q = await openTestQueue(backend);
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(backend, (opened) => (q = opened));
 
   it('a job needing a capability wakes the waiter that has it at once', async () => {
     const producer = q.connect();

@@ -1,17 +1,12 @@
 // Push to a worker holding a job (SPEC §7 "learns it by push"): watchJob wakes on a cancel request or
 // a pause change made through another connection, long before its timeout, and only then.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 
 describe.each(backendsForSuite())('watchJob push ($name)', (backend) => {
   let q: TestQueue;
 
-  beforeEach(async () => {
-    q = await openTestQueue(backend);
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(backend, (opened) => (q = opened));
 
   async function runningJob() {
     await q.service.enqueue({ type: 'build' });

@@ -1,6 +1,6 @@
 // claim (SPEC §6, §9): order, filters, capability matching, lease, attempt, and the answer's shape.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eventKinds } from '../helpers/jobs.js';
 
@@ -8,13 +8,11 @@ describe.each(backendsForSuite())('claim ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   /** Claims until the queue answers `wait`; returns the ids in claim order. */
   async function drain(input: { types?: string[]; capabilities?: string[] } = {}): Promise<string[]> {

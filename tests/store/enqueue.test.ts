@@ -1,6 +1,6 @@
 // enqueue (SPEC §4, §6): defaults, options, delayed jobs, dedupe, and the enqueued event.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
 
@@ -8,13 +8,11 @@ describe.each(backendsForSuite())('enqueue ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   const claimAny = () => q.service.claim({ workerId: 'w', capabilities: ['gpu', 'linux'] });
 

@@ -1,7 +1,7 @@
 // Lease-expiry sweep (SPEC §5, §6): requeue with backoff or dead-letter, never before expiry, never
 // over a heartbeat that extended the lease, and once per job when several processes sweep at once.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
@@ -11,13 +11,11 @@ describe.each(backendsForSuite())('lease expiry sweep ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   it('leaves a running job alone until its lease has expired', async () => {
     const { job } = await startJob(q.service, { leaseSeconds: 60 });

@@ -1,7 +1,7 @@
 // heartbeat (SPEC §4, §6): ownership, lease extension, progress, and a timeline that is not flooded.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
@@ -10,13 +10,11 @@ describe.each(backendsForSuite())('heartbeat ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   const inSeconds = (s: number) => new Date(clock.now().getTime() + s * 1000).toISOString();
 

@@ -1,7 +1,7 @@
 // get, list and events (SPEC §4, §6): reads, keyset pagination and the append-only timeline.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { startJob } from '../helpers/jobs.js';
@@ -14,13 +14,11 @@ describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   /** 25 jobs over 9 distinct createdAt values, so pages also split runs of equal createdAt. */
   async function enqueue25(): Promise<Job[]> {

@@ -1,7 +1,7 @@
 // Retention (SPEC §15): finished jobs and their events are deleted once they finished more than
 // the retention period ago; unfinished and recent jobs, and other jobs' events, stay.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { queryNumber } from '../helpers/sql.js';
 
@@ -9,13 +9,11 @@ describe.each(backendsForSuite())('retention pruning ($name)', (backend) => {
   let q: TestQueue;
   let clock: FakeClock;
 
-  beforeEach(async () => {
-    clock = new FakeClock();
-    q = await openTestQueue(backend, { clock });
-  });
-  afterEach(async () => {
-    await q.close();
-  });
+  useTestQueue(
+    backend,
+    (opened) => (q = opened),
+    () => ({ clock: (clock = new FakeClock()) }),
+  );
 
   async function finishOne(): Promise<string> {
     const { job } = await q.service.enqueue({ type: 'old' });
