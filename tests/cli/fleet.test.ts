@@ -1,7 +1,7 @@
 // Fleet control from the CLI on both backends: pause, resume, status, and `status --watch` that
 // exits once drained and stops cleanly on Ctrl-C.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { backendsForSuite, useTestQueue, type TestQueue } from '../helpers/backends.js';
 import {
   CLI_TEST_TIMEOUT_MS,
   cliJson,
@@ -18,14 +18,12 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
   let q: TestQueue;
   let env: Record<string, string>;
 
-  beforeEach(async () => {
-    q = await openTestQueue(backend);
-    env = q.db.env;
+  useTestQueue(backend, (opened) => {
+    q = opened;
+    env = opened.db.env;
   });
-  afterEach(async () => {
-    await stopStartedClis();
-    await q.close();
-  });
+  // Registered after the queue hook, so it runs before the queue closes.
+  afterEach(stopStartedClis);
 
   it('pause, pause again, switch mode, status, and resume that needs --force while jobs run', async () => {
     const fresh = await runCli(env, ['status']);

@@ -1,7 +1,7 @@
 // The job commands of the CLI as a real subprocess on both backends: enqueue -> list -> get,
 // events, cancel and retry, in human and --json form.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, useTestQueue, type TestQueue } from '../helpers/backends.js';
 import { CLI_TEST_TIMEOUT_MS, cliJson, expectedActor, runCli } from '../helpers/cli.js';
 import { startJob } from '../helpers/jobs.js';
 import type { Job, JobEvent, JobPage } from '../../src/queue/types.js';
@@ -10,12 +10,9 @@ describe.each(backendsForSuite())('cli job commands ($name)', { timeout: CLI_TES
   let q: TestQueue;
   let env: Record<string, string>;
 
-  beforeEach(async () => {
-    q = await openTestQueue(backend);
-    env = q.db.env;
-  });
-  afterEach(async () => {
-    await q.close();
+  useTestQueue(backend, (opened) => {
+    q = opened;
+    env = opened.db.env;
   });
 
   it('enqueues with every flag, deduplicates, and lists newest first with a working next-page hint', async () => {

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backendsForSuite, useTestQueue } from '../helpers/backends.js';
 import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli.js';
 
 function expectOneLineError(r: CliResult, code: number, pattern: RegExp): void {
@@ -101,16 +101,11 @@ describe.each(backendsForSuite())(
   'cli answers and queue errors ($name)',
   { timeout: CLI_TEST_TIMEOUT_MS },
   (backend) => {
-    let q: TestQueue;
     let env: Record<string, string>;
 
-    beforeEach(async () => {
-      q = await openTestQueue(backend);
+    useTestQueue(backend, (opened) => {
       // Debug logging on: whatever is logged must go to stderr, never into an answer.
-      env = { ...q.db.env, AGENT_QUEUE_LOG_LEVEL: 'debug' };
-    });
-    afterEach(async () => {
-      await q.close();
+      env = { ...opened.db.env, AGENT_QUEUE_LOG_LEVEL: 'debug' };
     });
 
     it('prints exactly one JSON answer on stdout and nothing on stderr', async () => {

@@ -1,7 +1,7 @@
 // The worker-protocol commands (claim, heartbeat, complete, fail, ack-cancel) as a script uses
 // them: JSON on stdout by default, the lease token taken from the claim answer, on both backends.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { describe, expect, it } from 'vitest';
+import { backendsForSuite, useTestQueue, type TestQueue } from '../helpers/backends.js';
 import { CLI_TEST_TIMEOUT_MS, cliJson, runCli } from '../helpers/cli.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
 import type { ClaimAnswer, HeartbeatAnswer, Job } from '../../src/queue/types.js';
@@ -13,12 +13,9 @@ describe.each(backendsForSuite())(
     let q: TestQueue;
     let env: Record<string, string>;
 
-    beforeEach(async () => {
-      q = await openTestQueue(backend);
-      env = q.db.env;
-    });
-    afterEach(async () => {
-      await q.close();
+    useTestQueue(backend, (opened) => {
+      q = opened;
+      env = opened.db.env;
     });
 
     it('claim -> heartbeat -> complete with the lease token from the claim JSON', async () => {
