@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
+    // The fault suite has its own config and command (npm run test:faults).
+    exclude: ['tests/faults/**', 'node_modules/**'],
     // Separate processes: SQLite connections and child processes stay per test file.
     pool: 'forks',
     maxWorkers: 2,
