@@ -57,9 +57,17 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     connectionString: opts.url,
     max: opts.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
+    // Notice a peer that vanished without closing the socket (a dropped link, a dead host).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
-  // An idle client that loses its connection must not crash the process; the next query reconnects.
+  // A connection that dies must never crash the process (a PostgreSQL restart, a dropped socket).
+  // The pool listens only while a client is idle; a client checked out by a query has no listener
+  // between the moment the socket fails and the query's own callback, and an unhandled 'error' event
+  // ends the process. So every client gets a listener of its own for its whole life: the query in
+  // flight fails with the error (-> unavailable), and the pool discards the client on release.
+  pool.on('connect', (client) => client.on('error', () => {}));
   pool.on('error', () => {});
   const db: Db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const listener = new PgListener({
