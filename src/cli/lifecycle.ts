@@ -3,6 +3,7 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { openQueue, type OpenQueue } from '../open.js';
+import { isQueueError } from '../queue/errors.js';
 import { startSweeper } from '../queue/sweeper.js';
 
 // Hosts expect the process gone quickly after they close it; a stuck close must not keep it.
@@ -17,10 +18,16 @@ export interface Running {
 }
 
 export async function startRunning(config: Config, log: Logger): Promise<Running> {
-  const queue = await openQueue(config);
+  // Lazy: a host starts its MCP server once and never retries, so the server must come up even
+  // while the database is down or misconfigured, answer every call with the reason, and connect
+  // by itself when it can (the sweeper's tick and every call try again).
+  const queue = await openQueue(config, { lazy: true });
+  const health = databaseHealth(log);
+  queue.store.connect().then(health.ok, health.failed);
   const sweeper = startSweeper(queue.service, {
     retentionDays: config.retentionDays,
-    onError: (err) => log.warn({ err }, 'background sweep failed'),
+    onOk: health.ok,
+    onError: health.failed,
   });
   const stops: (() => Promise<void>)[] = [];
   let closing: Promise<void> | null = null;
@@ -46,4 +53,30 @@ export async function startRunning(config: Config, log: Logger): Promise<Running
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   return { queue, shutdown, onShutdown: (stop) => void stops.push(stop) };
+}
+
+/**
+ * Logs the database going away and coming back once each, not on every failed tick (an outage
+ * would otherwise print a line a second). Errors that are not about the database are logged as they come.
+ */
+function databaseHealth(log: Logger): { ok(): void; failed(err: unknown): void } {
+  let down: string | null = null;
+  return {
+    ok() {
+      if (down === null) return;
+      log.info('database reachable again');
+      down = null;
+    },
+    failed(err) {
+      const code = isQueueError(err) ? err.code : null;
+      if (code !== 'unavailable' && code !== 'invalid_argument') {
+        log.warn({ err }, 'background sweep failed');
+        return;
+      }
+      const message = (err as Error).message;
+      if (down === message) return;
+      down = message;
+      log.warn({ code }, `database not usable; every call answers [${code}] until it is: ${message}`);
+    },
+  };
 }

@@ -64,13 +64,16 @@ export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext):
         body.system = system;
         body.error.details = rest;
       }
-      if (body.error.code === 'unavailable' || body.error.code === 'internal') {
+      if (body.error.code === 'internal') {
         // Message and stack only: driver errors carry row values (e.g. a unique key) in their details.
         const e = err as { message?: unknown; stack?: unknown; code?: unknown };
         ctx.log?.warn(
           { tool: name, err: { message: e.message, code: e.code, stack: e.stack } },
           'tool call failed',
         );
+      } else if (body.error.code === 'unavailable') {
+        // Expected during an outage, and the lifecycle already logs it once: no stack per call.
+        ctx.log?.info({ tool: name, code: body.error.code }, 'tool call failed: database unavailable');
       } else ctx.log?.debug({ tool: name, code: body.error.code }, 'tool call refused');
       return toolError(body);
     }

@@ -9,18 +9,52 @@ export interface Clock {
 export const systemClock: Clock = { now: () => new Date() };
 
 const RECALIBRATE_MS = 5 * 60_000;
+// Until the first calibration succeeds (the database may be down at start), try this often.
+const FIRST_CALIBRATION_RETRY_MS = 5_000;
 
-/** A clock that follows the database's clock; call stop() when done. */
-export async function databaseClock(store: Store): Promise<Clock & { stop(): void }> {
+export interface DatabaseClock extends Clock {
+  /** Measures the offset now; rejects when the database cannot be reached. */
+  calibrate(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * A clock that follows the database's clock. It starts on the local clock and calibrates in the
+ * background (retrying until the database answers), so that a server can start during an outage;
+ * call calibrate() to wait for the first measurement.
+ */
+export function databaseClock(store: Store): DatabaseClock {
   let offsetMs = 0;
+  let calibrated = false;
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
   const calibrate = async () => {
     const before = Date.now();
     const db = (await store.dbNow()).getTime();
     const after = Date.now();
     offsetMs = db - (before + after) / 2;
+    calibrated = true;
   };
-  await calibrate();
-  const timer = setInterval(() => void calibrate().catch(() => {}), RECALIBRATE_MS);
-  timer.unref();
-  return { now: () => new Date(Date.now() + offsetMs), stop: () => clearInterval(timer) };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(
+      () =>
+        void calibrate()
+          .catch(() => {})
+          .finally(schedule),
+      calibrated ? RECALIBRATE_MS : FIRST_CALIBRATION_RETRY_MS,
+    );
+    timer.unref();
+  };
+  void calibrate()
+    .catch(() => {})
+    .finally(schedule);
+  return {
+    now: () => new Date(Date.now() + offsetMs),
+    calibrate,
+    stop: () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
 }

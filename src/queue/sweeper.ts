@@ -7,6 +7,8 @@ export interface SweeperOptions {
   intervalMs?: number;
   retentionDays?: number;
   pruneEveryMs?: number;
+  /** Called after a tick that reached the database, so a caller can notice recovery. */
+  onOk?: () => void;
   onError?: (err: unknown) => void;
 }
 
@@ -24,6 +26,7 @@ export function startSweeper(service: QueueService, opts: SweeperOptions = {}): 
         lastPrune = Date.now();
         await service.pruneFinished(opts.retentionDays);
       }
+      opts.onOk?.();
     } catch (err) {
       opts.onError?.(err);
     }

@@ -41,7 +41,13 @@ export class Wakeups {
   }
 
   async open(match: Match): Promise<Waiter> {
-    this.subscription ??= this.store.subscribe((s) => this.dispatch(s));
+    // A subscription that failed (database away) is dropped, so the next open() tries again.
+    this.subscription ??= this.store
+      .subscribe((s) => this.dispatch(s))
+      .catch((err: unknown) => {
+        this.subscription = null;
+        throw err;
+      });
     let pending = false;
     let wake: (() => void) | null = null;
     const entry: Entry = {
@@ -53,7 +59,12 @@ export class Wakeups {
       idle: () => wake !== null,
     };
     this.waiters.add(entry);
-    await this.subscription;
+    try {
+      await this.subscription;
+    } catch (err) {
+      this.waiters.delete(entry);
+      throw err;
+    }
     return {
       wait: (ms, abort) =>
         new Promise<boolean>((resolve) => {

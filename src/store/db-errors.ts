@@ -1,43 +1,121 @@
-// Turns database failures into stable codes: "cannot be reached" becomes `unavailable` (callers can
-// retry), a dedupe-index refusal becomes `job_state_conflict`; people see one clear line instead of
-// a driver stack trace.
+// Turns database failures into stable codes with a message that names the setting to fix:
+// "cannot be reached right now" is `unavailable` (retry), a refused login, a missing database or an
+// unwritable SQLite file is `invalid_argument` naming DATABASE_URL (retrying will not help), and a
+// dedupe-index refusal is `job_state_conflict`. People see one clear line, never a driver stack.
 import { QueueError } from '../queue/errors.js';
+import type { DatabaseTarget } from './open.js';
 import type { Store } from './store.js';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'ENOTFOUND',
+  'EAI_AGAIN',
   'ETIMEDOUT',
   'EHOSTUNREACH',
+  'ENETUNREACH',
   'EPIPE',
 ]);
-const SQLITE_CODES = new Set([
-  'SQLITE_BUSY',
-  'SQLITE_LOCKED',
-  'SQLITE_CANTOPEN',
-  'SQLITE_IOERR',
-  'SQLITE_FULL',
-]);
+// The file or its folder cannot be created or opened (EEXIST: a plain file where the folder should be).
+const CANNOT_OPEN = new Set(['SQLITE_CANTOPEN', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
+const SQLITE_TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL']);
+
+const codeOf = (err: unknown): string | undefined => {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+};
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export function isUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    if (NETWORK_CODES.has(code) || SQLITE_CODES.has(code)) return true;
-    // PostgreSQL: 08 connection exception, 57P admin shutdown / cannot connect now, 53 insufficient resources.
+  const code = codeOf(err);
+  if (code !== undefined) {
+    // SQLite extended codes (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_SHORT_READ, …) count as their base code.
+    if (NETWORK_CODES.has(code) || SQLITE_TRANSIENT.has(/^SQLITE_[A-Z]+/.exec(code)?.[0] ?? '')) return true;
+    // PostgreSQL: 08 connection exception, 57P admin shutdown / crash / cannot connect now, 53 insufficient resources.
     if (/^(08|57P|53)/.test(code)) return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i.test(
     err.message,
   );
 }
 
-export function toUnavailable(err: unknown): QueueError {
-  const detail = err instanceof Error ? err.message : String(err);
+/** A URL safe to print: the password replaced. */
+export function describeTarget(target: DatabaseTarget): string {
+  if (target.kind === 'sqlite') return `the SQLite file ${target.path}`;
+  try {
+    const u = new URL(target.url);
+    if (u.password) u.password = '***';
+    return `PostgreSQL at ${u.toString()}${target.schema ? ` (schema ${target.schema})` : ''}`;
+  } catch {
+    return 'PostgreSQL';
+  }
+}
+
+/** A configuration the database refuses: retrying cannot help, the named setting must change. */
+function configProblem(err: unknown, target: DatabaseTarget): QueueError | null {
+  const code = codeOf(err);
+  const where = describeTarget(target);
+  const bad = (setting: string, message: string) =>
+    new QueueError('invalid_argument', `${setting}: ${message}`, { cause: err });
+  if (target.kind === 'postgres') {
+    const user = safeUrl(target.url)?.username || 'the default user';
+    const db = safeUrl(target.url)?.pathname.slice(1) || 'the default database';
+    if (code === '28P01' || code === '28000')
+      return bad(
+        'DATABASE_URL',
+        `${where} refused the login for user "${decodeURIComponent(user)}" (${messageOf(err)}). Fix the user or password in DATABASE_URL.`,
+      );
+    if (code === '3D000')
+      return bad(
+        'DATABASE_URL',
+        `database "${decodeURIComponent(db)}" does not exist on ${where}. Create it (createdb ${decodeURIComponent(db)}) or point DATABASE_URL at an existing database.`,
+      );
+    if (code === '3F000' || /no schema has been selected/i.test(messageOf(err)))
+      return bad(
+        'AGENT_QUEUE_PG_SCHEMA',
+        `schema "${target.schema ?? '(search_path)'}" does not exist in ${where}. Create it (CREATE SCHEMA …) or change AGENT_QUEUE_PG_SCHEMA.`,
+      );
+    if (code === '42501')
+      return bad(
+        'DATABASE_URL',
+        `the user in DATABASE_URL lacks a privilege on ${where} (${messageOf(err)}). Grant it, or use a user that owns the queue's schema.`,
+      );
+    return null;
+  }
+  const fix =
+    'Make the file and its folder writable by this user, or point DATABASE_URL / AGENT_QUEUE_HOME elsewhere.';
+  if (code?.startsWith('SQLITE_READONLY'))
+    return bad(
+      'DATABASE_URL / AGENT_QUEUE_HOME',
+      `${where} is read-only for this process (${messageOf(err)}). ${fix}`,
+    );
+  if (code !== undefined && CANNOT_OPEN.has(code))
+    return bad('DATABASE_URL / AGENT_QUEUE_HOME', `${where} cannot be opened (${messageOf(err)}). ${fix}`);
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+    return bad(
+      'DATABASE_URL / AGENT_QUEUE_HOME',
+      `${where} is not a usable SQLite database (${messageOf(err)}). Point DATABASE_URL / AGENT_QUEUE_HOME at the queue's file, or move this one aside.`,
+    );
+  return null;
+}
+
+const safeUrl = (url: string): URL | null => {
+  try {
+    return new URL(url);
+  } catch {
+    return null;
+  }
+};
+
+export function toUnavailable(err: unknown, target: DatabaseTarget): QueueError {
+  const hint =
+    target.kind === 'postgres'
+      ? 'Retry shortly; if it persists, check that PostgreSQL is running and that DATABASE_URL points at it.'
+      : 'Retry shortly; another process may hold the file, or the disk may be full.';
   return new QueueError(
     'unavailable',
-    `The database is unreachable or busy (${detail}). Retry shortly; check DATABASE_URL if it persists.`,
+    `Cannot use ${describeTarget(target)} right now (${messageOf(err)}). ${hint}`,
     {
       cause: err,
     },
@@ -64,7 +142,18 @@ function dedupeConflict(err: unknown): QueueError {
   );
 }
 
-export function guardUnavailable(store: Store): Store {
+/** Any error a store call raised -> the coded error callers see (QueueErrors pass through). */
+export function classifyDbError(err: unknown, target: DatabaseTarget): unknown {
+  if (err instanceof QueueError) return err;
+  const config = configProblem(err, target);
+  if (config) return config;
+  if (isUnavailable(err)) return toUnavailable(err, target);
+  if (isDedupeViolation(err)) return dedupeConflict(err);
+  return err;
+}
+
+/** Wraps every store method so that whatever it throws reaches the caller classified. */
+export function guardStore(store: Store, target: DatabaseTarget): Store {
   const guarded = { ...store } as Record<string, unknown>;
   for (const [name, fn] of Object.entries(store)) {
     if (typeof fn !== 'function' || name === 'close') continue;
@@ -72,9 +161,7 @@ export function guardUnavailable(store: Store): Store {
       try {
         return await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
       } catch (err) {
-        if (isUnavailable(err)) throw toUnavailable(err);
-        if (isDedupeViolation(err)) throw dedupeConflict(err);
-        throw err;
+        throw classifyDbError(err, target);
       }
     };
   }

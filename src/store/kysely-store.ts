@@ -5,7 +5,6 @@ import type { Dialect, JobUpdate } from './dialect.js';
 import type { JobExpectation, JobRecord, Store } from './store.js';
 import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
 import { migrate } from './migrate.js';
-import { guardUnavailable } from './unavailable.js';
 import { isUuid, uuidv7Floor } from '../queue/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
@@ -14,6 +13,7 @@ export function createKyselyStore(d: Dialect): Store {
 
   const store: Store = {
     dialect: d.name,
+    connect: async () => void (await d.dbNow()),
     migrate: () => migrate(d),
     close: () => d.close(),
     dbNow: () => d.dbNow(),
@@ -280,7 +280,7 @@ export function createKyselyStore(d: Dialect): Store {
     notify: (signal) => d.notify(signal),
     subscribe: (handler) => d.subscribe(handler),
   };
-  return guardUnavailable(store);
+  return store;
 
   function applyExpectation(q: JobUpdate, expect: JobExpectation): JobUpdate {
     const statuses = typeof expect.status === 'string' ? [expect.status] : [...expect.status];

@@ -42,6 +42,20 @@ const fileState = (path: string): FileState => {
 // A PRAGMA read costs microseconds, so a short period buys cross-process wake-ups in tens of ms.
 const CROSS_PROCESS_POLL_MS = 25;
 
+/**
+ * SQLite opens a file it may not write without complaint, and reads work; only the first write
+ * fails. Write once (rolled back) at open, so an unwritable queue is reported at start, not as a
+ * failure of the first enqueue.
+ */
+function probeWritable(raw: BetterSqlite3.Database): void {
+  raw.exec('begin immediate');
+  try {
+    raw.exec('create table main.agent_queue_write_probe (x)');
+  } finally {
+    raw.exec('rollback');
+  }
+}
+
 export interface SqliteOptions {
   path: string;
   busyTimeoutMs?: number;
@@ -51,10 +65,16 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
   const path = resolve(opts.path);
   mkdirSync(dirname(path), { recursive: true });
   const raw = new BetterSqlite3(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
-  raw.pragma('journal_mode = WAL');
-  // FULL: a commit the caller was told about survives a power cut, as a durable queue promises.
-  raw.pragma('synchronous = FULL');
-  raw.pragma('foreign_keys = ON');
+  try {
+    raw.pragma('journal_mode = WAL');
+    // FULL: a commit the caller was told about survives a power cut, as a durable queue promises.
+    raw.pragma('synchronous = FULL');
+    raw.pragma('foreign_keys = ON');
+    probeWritable(raw);
+  } catch (err) {
+    raw.close();
+    throw err;
+  }
   const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
   const state = fileState(path);
 

@@ -94,6 +94,11 @@ export type Signal =
 
 export interface Store {
   readonly dialect: 'postgres' | 'sqlite';
+  /**
+   * Opens the database (and migrates it when the store was opened with `migrate`). Every other
+   * method does this on first use; call it to fail early with the coded reason (CLI commands).
+   */
+  connect(): Promise<void>;
   migrate(): Promise<MigrationReport>;
   close(): Promise<void>;
   /** The database's clock, so that processes on many machines agree on lease times. */
