@@ -10,6 +10,7 @@ import { queryRows } from '../helpers/sql.js';
 import { McpHarness } from '../mcp/harness.js';
 import { McpChild } from './mcp-child.js';
 import { FAULT_PLAN, injectFaults, newStats, runWorker, type InjectionLog } from './outage-load.js';
+import { pollUntil } from './poll.js';
 import { PG_BINARIES, usePrivatePostgres } from './private-pg.js';
 import { expectNoDamage } from './report.js';
 
@@ -55,16 +56,6 @@ async function settle(db: TestDb, servers: McpChild[], ms: number): Promise<void
       .catch(() => -1);
     if (open === 0) return;
     await sleep(500);
-  }
-}
-
-/** Polls until `ok` holds for the answer or the deadline; returns the last answer. */
-async function pollUntil<T>(get: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const deadline = performance.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (ok(v) || performance.now() > deadline) return v;
-    await sleep(250);
   }
 }
 
