@@ -268,13 +268,18 @@ export class PgInstance {
   /** Stops the server (immediate: nothing to keep) and deletes its files. */
   async close(): Promise<void> {
     process.off('exit', this.onExit);
-    if (this.running) await this.stop({ mode: 'immediate' }).catch(() => this.killSync());
+    // By its pid file, not by `running`: a restart that failed half-way may have left it up.
+    if (this.postmasterUp()) await this.stop({ mode: 'immediate' }).catch(() => this.killSync());
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private postmasterUp(): boolean {
+    return existsSync(join(this.data, 'postmaster.pid'));
   }
 
   /** Last resort on process exit: synchronous, because nothing async runs any more. */
   private killSync(): void {
-    if (!existsSync(join(this.data, 'postmaster.pid'))) return;
+    if (!this.postmasterUp()) return;
     const ctl = join(this.bin, 'pg_ctl');
     const args = ['stop', '-D', this.data, '-m', 'immediate', '-w', '-t', '10'];
     const [file, argv] =
