@@ -105,6 +105,12 @@ export class McpFleet {
     p.child.kill('SIGKILL');
   }
 
+  /** SIGTERM, as a host or supervisor stops a server: it must exit 0 after an orderly shutdown. */
+  terminate(p: McpProcess): void {
+    this.stopping.add(p);
+    p.child.kill('SIGTERM');
+  }
+
   /** Ends every live server the way a host does (close stdin), SIGKILL if one lingers; waits for all exits. */
   async stopAll(): Promise<void> {
     for (const p of this.live) {
