@@ -5,6 +5,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
 import { sessionIdentity } from './identity.js';
+import { InFlight } from './in-flight.js';
 import { PROFILES, toolName, type McpOptions, type ToolBase } from './options.js';
 import { instructions, registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
@@ -36,9 +37,18 @@ export function createServer(service: QueueService, options: CreateServerOptions
     },
   );
   const identity = sessionIdentity(server, options.workerId);
-  const ctx: ToolContext = { service, options, identity, name, log: options.log };
+  const inFlight = new InFlight();
+  const ctx: ToolContext = { service, options, identity, name, log: options.log, inFlight };
   for (const base of bases) registerTool(server, TOOLS[base], ctx);
   if (has('claim')) registerPrompts(server, name);
   registerResources(server, service);
-  return { server, identity, close: () => server.close() };
+  return {
+    server,
+    identity,
+    async close() {
+      // Answer what is in flight (long-polls answer `wait`) before the transport goes away.
+      await inFlight.drain();
+      await server.close();
+    },
+  };
 }

@@ -14,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
 import { parseInput } from '../queue/validate.js';
 import { errorBody, toolError } from './errors.js';
+import type { InFlight } from './in-flight.js';
 import type { McpOptions, ToolBase } from './options.js';
 import { lenient } from './schema.js';
 
@@ -27,6 +28,8 @@ export interface ToolContext {
   /** The exposed name of a tool, for descriptions that point at each other. */
   name(base: ToolBase): string;
   log?: Logger | undefined;
+  /** This session's calls in flight; `closing` is aborted when the session shuts down. */
+  inFlight: InFlight;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
@@ -49,7 +52,9 @@ export const defineTool = <I extends z.ZodRawShape, O extends z.ZodRawShape>(
 export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext): void {
   const name = ctx.name(def.base);
   const strict = z.strictObject(def.input);
-  const handler = async (args: unknown, extra: Extra): Promise<CallToolResult> => {
+  const handler = (args: unknown, extra: Extra): Promise<CallToolResult> =>
+    ctx.inFlight.track(answer(args, extra));
+  const answer = async (args: unknown, extra: Extra): Promise<CallToolResult> => {
     try {
       // The same shared schema the service applies; parsed here so `run` gets typed, valid input.
       const input = parseInput(strict, args, def.base);

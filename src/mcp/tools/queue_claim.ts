@@ -21,7 +21,8 @@ export const queueClaim = defineTool({
         leaseSeconds: args.leaseSeconds ?? ctx.options.leaseSeconds,
       },
       {
-        signal: extra.signal,
+        // The caller went away, or this session is shutting down: stop waiting and answer `wait`.
+        signal: AbortSignal.any([extra.signal, ctx.inFlight.closing]),
         onWaiting: progressReporter(ctx, extra),
         ...(ctx.options.types ? { allowedTypes: ctx.options.types } : {}),
       },
