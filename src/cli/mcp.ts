@@ -14,8 +14,8 @@ export function registerMcp(program: Command): void {
   ).action(async (flags: McpCliFlags, cmd: Command) => {
     const { config, options } = mcpSetup(flags, cmd);
     // Loaded here, not at the top: every other command starts faster without the MCP SDK.
-    const [{ StdioServerTransport }, { createServer }] = await Promise.all([
-      import('@modelcontextprotocol/sdk/server/stdio.js'),
+    const [{ StdioTransport }, { createServer }] = await Promise.all([
+      import('../mcp/stdio.js'),
       import('../mcp/server.js'),
     ]);
     const log = createLogger(config.logLevel);
@@ -30,7 +30,7 @@ export function registerMcp(program: Command): void {
     process.stdin.once('end', () => void running.shutdown('stdin closed'));
     process.stdin.once('close', () => void running.shutdown('stdin closed'));
     mcp.server.server.onclose = () => void running.shutdown('transport closed');
-    await mcp.server.connect(new StdioServerTransport());
+    await mcp.server.connect(new StdioTransport({ payloadLimitBytes: config.settings.payloadLimitBytes }));
     if (process.stdin.isTTY) {
       process.stderr.write(
         'agent-queue: MCP server on stdio, waiting for an MCP host. For the command line: agent-queue --help\n',
