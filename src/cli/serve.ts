@@ -38,6 +38,7 @@ export function registerServe(program: Command): void {
       service: running.queue.service,
       mcp: { ...options, log },
       origins: http.origins,
+      payloadLimitBytes: config.settings.payloadLimitBytes,
     });
     const server = serve(
       { fetch: app.app.fetch, hostname: http.host, port: http.port },

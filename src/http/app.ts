@@ -2,7 +2,9 @@
 // endpoints, and /healthz. (The REST API and the dashboard mount here in later releases.)
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { errorBody } from '../mcp/errors.js';
+import { maxRequestBytes } from '../mcp/limits.js';
 import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
 import { originGuard, type OriginPolicy } from './guard.js';
@@ -13,6 +15,8 @@ export interface AppOptions {
   service: QueueService;
   mcp: CreateServerOptions;
   origins: OriginPolicy;
+  /** The queue's payload limit; MCP request bodies may be a few times larger (see limits.ts). */
+  payloadLimitBytes: number;
 }
 
 export interface HttpApp {
@@ -27,6 +31,26 @@ export function createApp(opts: AppOptions): HttpApp {
   app.use('/mcp', guard);
   app.use('/sse', guard);
   app.use('/messages', guard);
+  // A body over the limit is refused as it streams in, before it is buffered and parsed.
+  const maxSize = maxRequestBytes(opts.payloadLimitBytes);
+  const limit = bodyLimit({
+    maxSize,
+    onError: (c) =>
+      c.json(
+        {
+          jsonrpc: '2.0',
+          id: null,
+          error: {
+            code: -32600,
+            message: `Request body over ${maxSize} bytes. Keep payloads under the queue's payload limit (${opts.payloadLimitBytes} bytes): put large content in a file or URL and pass its location.`,
+            data: { code: 'payload_too_large', limitBytes: maxSize },
+          },
+        },
+        413,
+      ),
+  });
+  app.use('/mcp', limit);
+  app.use('/messages', limit);
   // Healthy = the database answers; 503 lets a load balancer or supervisor notice.
   app.get('/healthz', async (c) => {
     try {

@@ -12,14 +12,8 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+import { maxRequestBytes } from './limits.js';
 import { LineReader, recoverId, type Line } from './stdio-lines.js';
-
-/**
- * The longest line parsed. The payload limit counts `JSON.stringify` bytes, and the wire form of the
- * same payload can be several times larger (`\uXXXX` escapes), so every legal request fits with room.
- */
-export const lineLimitFor = (payloadLimitBytes: number): number =>
-  Math.max(16 * 1024 * 1024, 8 * payloadLimitBytes);
 
 export interface StdioOptions {
   payloadLimitBytes: number;
@@ -47,7 +41,7 @@ export class StdioTransport implements Transport {
     this.stdin = options.stdin ?? process.stdin;
     this.stdout = options.stdout ?? process.stdout;
     this.payloadLimit = options.payloadLimitBytes;
-    this.lineLimit = lineLimitFor(options.payloadLimitBytes);
+    this.lineLimit = maxRequestBytes(options.payloadLimitBytes);
     this.reader = new LineReader(this.lineLimit, (line) => this.handle(line));
   }
 
