@@ -9,7 +9,7 @@ import { newLeaseToken } from './ids.js';
 import * as S from './schemas.js';
 import { decideAttemptEnd, heartbeatEvent, newJobRecord, type Decision } from './transitions.js';
 import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from './types.js';
-import { parseInput } from './validate.js';
+import { assertJsonWithinLimit, parseInput } from './validate.js';
 import { decodeCursor, encodeCursor, toJob, toLease, toSystem } from './view.js';
 import { narrowTypes } from './scope.js';
 import { longPoll } from './long-poll.js';
@@ -62,14 +62,7 @@ export class QueueService {
   // ── enqueue ────────────────────────────────────────────────────────────────────────────────
   async enqueue(raw: S.EnqueueInput): Promise<{ job: Job; deduplicated: boolean }> {
     const input = parseInput(S.enqueueInput, raw, 'enqueue');
-    const bytes = Buffer.byteLength(JSON.stringify(input.payload));
-    if (bytes > this.settings.payloadLimitBytes) {
-      throw new QueueError(
-        'payload_too_large',
-        `payload is ${bytes} bytes; the limit is ${this.settings.payloadLimitBytes}. Put large content in a file or URL and pass its location in the payload.`,
-        { details: { bytes, limit: this.settings.payloadLimitBytes } },
-      );
-    }
+    assertJsonWithinLimit('payload', input.payload, this.settings.payloadLimitBytes);
     if (input.runAt !== undefined && input.delaySeconds !== undefined) {
       throw new QueueError(
         'invalid_argument',
@@ -210,6 +203,8 @@ export class QueueService {
 
   private async completeHeld(raw: S.CompleteInput): Promise<{ job: Job }> {
     const input = parseInput(S.completeInput, raw, 'complete');
+    // The same limit as the payload: a result is stored, and every `get` answers it again.
+    assertJsonWithinLimit('result', input.result, this.settings.payloadLimitBytes);
     const now = this.clock.now();
     // Completing a job whose cancellation was requested still succeeds: the work is done.
     const job = await this.store.jobUpdate({
