@@ -90,7 +90,7 @@ export const enqueueInput = z.strictObject({
     .max(200)
     .optional()
     .describe(
-      'Idempotency key: while a job with the same type and key is not finished, enqueue returns it instead.',
+      'Idempotency key: while a job with the same type and key is unfinished, enqueue returns it (deduplicated: true).',
     ),
   createdBy: actor.optional(),
 });
@@ -168,6 +168,7 @@ export const listInput = z.strictObject({
   type: jobType.optional(),
   limit: z.int().min(1).max(MAX_LIST_LIMIT).default(50).describe('Page size, ≤ 200. Default 50.'),
   cursor: z.string().min(1).max(200).optional().describe('`nextCursor` from the previous page.'),
+  full: z.boolean().default(false).describe('Include payload and result.'),
 });
 export type ListInput = z.input<typeof listInput>;
 

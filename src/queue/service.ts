@@ -10,7 +10,8 @@ import * as S from './schemas.js';
 import { decideAttemptEnd, heartbeatEvent, newJobRecord, type Decision } from './transitions.js';
 import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from './types.js';
 import { assertJsonWithinLimit, parseInput } from './validate.js';
-import { decodeCursor, encodeCursor, toJob, toLease, toSystem } from './view.js';
+import { decodeCursor, toJob, toLease, toSystem } from './view.js';
+import { toPage } from './page.js';
 import { narrowTypes } from './scope.js';
 import { longPoll } from './long-poll.js';
 import { claimMatch, jobMatch, readySignal, wakeupFor, Wakeups } from './wakeups.js';
@@ -360,6 +361,9 @@ export class QueueService {
     return { job: toJob(job), events };
   }
 
+  /** Summaries (no payload, result) unless `full`; a page also ends at a byte budget (page.ts). */
+  async list(raw: S.ListInput & { full: true }): Promise<JobPage<Job>>;
+  async list(raw?: S.ListInput): Promise<JobPage>;
   async list(raw: S.ListInput = {}): Promise<JobPage> {
     const input = parseInput(S.listInput, raw, 'list');
     const before = input.cursor ? decodeCursor(input.cursor) : undefined;
@@ -369,9 +373,7 @@ export class QueueService {
       ...(input.type ? { type: input.type } : {}),
       ...(before ? { before } : {}),
     });
-    const page = rows.slice(0, input.limit);
-    const more = rows.length > input.limit;
-    return { jobs: page.map(toJob), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
+    return toPage(rows, input.limit, input.full);
   }
 
   async events(raw: S.EventsInput): Promise<{ events: JobEvent[] }> {

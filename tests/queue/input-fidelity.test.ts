@@ -97,16 +97,19 @@ describe.each(backendsForSuite())('input fidelity ($name)', (backend) => {
     const claimed = await q.service.claim({ workerId: 'w' });
     await q.service.complete({ jobId: job.id, leaseToken: claimed.lease!.token, result });
     const read = (await q.service.get({ jobId: job.id })).job;
+    const listed = (await q.service.list({ full: true })).jobs[0]!;
     for (const [where, p] of [
       ['enqueue', job.payload],
       ['claim', claimed.job!.payload],
       ['get', read.payload],
+      ['list', listed.payload],
     ] as const) {
       expect(canonical(p), where).toBe(canonical(payload));
       expect(Object.hasOwn(p, '__proto__'), where).toBe(true);
       expect(Object.getPrototypeOf(p), where).toBe(Object.prototype);
     }
     expect(canonical(read.result)).toBe('{"__proto__":"r","ok":true}');
+    expect(canonical(listed.result)).toBe('{"__proto__":"r","ok":true}');
   });
 
   it('refuses JSON nested deeper than 64 levels, however deep, and accepts 64', async () => {
