@@ -1,5 +1,6 @@
 // QueueService: every rule of SPEC §5–§9, once. Surfaces (MCP, REST, CLI, worker) call this and
 // only format the answers; the store only runs the SQL the service asks for.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord, PauseRecord, Store } from '../store/store.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { systemClock, type Clock } from './clock.js';
@@ -37,6 +38,9 @@ const MAX_CAS_ATTEMPTS = 5;
 // The expiry sweep runs at most this often when triggered by claims.
 const SWEEP_INTERVAL_MS = 1_000;
 const SWEEP_BATCH = 100;
+const PRUNE_BATCH = 100;
+// Longer than SQLite's first busy-handler retries (1, 2, 5 ms…), so a waiting process gets the lock.
+const PRUNE_PAUSE_MS = 10;
 
 export class QueueService {
   readonly store: Store;
@@ -413,14 +417,25 @@ export class QueueService {
     return handled;
   }
 
-  /** Deletes jobs (and their events) that finished more than `days` ago; returns how many. */
+  /**
+   * Deletes jobs (and their events) that finished more than `days` ago; returns how many. Small
+   * batches with a pause between them: on SQLite each batch holds the file's write lock, and claims
+   * of this and other processes must get it in between.
+   */
   async pruneFinished(days: number): Promise<number> {
+    if (!Number.isFinite(days) || days < 0) {
+      throw new QueueError(
+        'invalid_argument',
+        `Invalid prune arguments: days must be a number ≥ 0, e.g. 14.`,
+      );
+    }
     const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000);
     let total = 0;
     for (;;) {
-      const n = await this.store.jobsPrune({ finishedBefore: cutoff, limit: 500 });
+      const n = await this.store.jobsPrune({ finishedBefore: cutoff, limit: PRUNE_BATCH });
       total += n;
-      if (n < 500) return total;
+      if (n < PRUNE_BATCH) return total;
+      await sleep(PRUNE_PAUSE_MS);
     }
   }
 
