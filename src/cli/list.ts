@@ -9,14 +9,16 @@ interface ListFlags {
   type?: string;
   limit?: number;
   cursor?: string;
+  full?: boolean;
 }
 
 export function registerList(program: Command): void {
-  defineCommand(program, 'list', 'List jobs, newest first.')
+  defineCommand(program, 'list', 'List jobs, newest first (summaries: `get` shows payload and result).')
     .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
     .option('--type <type>', 'only jobs of this type')
     .option('--limit <n>', 'page size, at most 200 (default 50)', intArg)
     .option('--cursor <cursor>', 'the next-page cursor printed by the previous page')
+    .option('--full', "with --json, include each job's payload and result (default: summaries)")
     .action(async (flags: ListFlags, cmd: Command) => {
       const g = globalOptions(cmd);
       const page = await withQueue(g, (q) =>
@@ -25,6 +27,7 @@ export function registerList(program: Command): void {
           ...(flags.type !== undefined ? { type: flags.type } : {}),
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
           ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
+          ...(flags.full ? { full: true } : {}),
         }),
       );
       output(g, page, () => {
@@ -42,6 +45,7 @@ function nextPageArgs(flags: ListFlags, cursor: string): string {
   if (flags.status) args.push(`--status ${flags.status}`);
   if (flags.type) args.push(`--type ${flags.type}`);
   if (flags.limit !== undefined) args.push(`--limit ${flags.limit}`);
+  if (flags.full) args.push('--full');
   args.push(`--cursor ${cursor}`);
   return args.join(' ');
 }

@@ -14,6 +14,7 @@ import { registerList } from './list.js';
 import { registerMcp } from './mcp.js';
 import { registerMigrate } from './migrate.js';
 import { registerPause } from './pause.js';
+import { registerPrune } from './prune.js';
 import { registerResume } from './resume.js';
 import { registerRetry } from './retry.js';
 import { registerServe } from './serve.js';
@@ -42,6 +43,7 @@ const REGISTRARS: ((program: Command) => void)[] = [
   registerAckCancel,
   // maintenance
   registerMigrate,
+  registerPrune,
 ];
 
 export function buildProgram(): Command {

@@ -1,8 +1,8 @@
 // Human renderings of the queue's answers, shared by the commands that show jobs and fleet state.
-import type { ControlEvent, Job, JobEvent, StatusAnswer, SystemBlock } from '../queue/types.js';
+import type { ControlEvent, Job, JobEvent, JobSummary, StatusAnswer, SystemBlock } from '../queue/types.js';
 import { fields, indent, prettyJson, table, when } from './format.js';
 
-export function jobsTable(jobs: Job[]): string {
+export function jobsTable(jobs: JobSummary[]): string {
   return table(
     ['ID', 'TYPE', 'STATUS', 'PRI', 'ATTEMPT', 'CREATED', 'CLAIMED BY'],
     jobs.map((j) => [

@@ -1,6 +1,7 @@
 // One zod schema per operation input, shared by the service, MCP, REST and CLI (SPEC §6).
 // Objects are strict: an unknown field is a mistake worth reporting, not silently dropping.
 import { z } from 'zod';
+import type { JsonObject } from './types.js';
 
 export const TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]*$/;
 export const MAX_CLAIM_WAIT_SECONDS = 50;
@@ -46,12 +47,24 @@ const leaseSeconds = z
 const reason = z.string().min(1).max(2000);
 const actor = z.string().min(1).max(200).describe('Who is asking (shown in the timeline and audit).');
 
+const isPlainObject = (v: unknown): v is JsonObject =>
+  typeof v === 'object' &&
+  v !== null &&
+  (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+
+/**
+ * A JSON object, passed through exactly as sent. z.record would copy it key by key, and assigning
+ * an own "__proto__" key (as JSON.parse makes it) sets the copy's prototype instead: the key is lost.
+ * `unknown` first, so hosts see `type: object` in the JSON Schema; the check itself copies nothing.
+ */
+const jsonObject = z
+  .unknown()
+  .pipe(z.custom<JsonObject>(isPlainObject, 'expected a JSON object such as {"key": "value"}'))
+  .meta({ type: 'object' });
+
 export const enqueueInput = z.strictObject({
   type: jobType,
-  payload: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .describe('JSON object with the job input (≤ 256 KiB by default).'),
+  payload: jsonObject.default({}).describe('JSON object with the job input (≤ 256 KiB by default).'),
   priority: z.int().min(-1_000_000).max(1_000_000).default(0).describe('Higher runs first. Default 0.'),
   requiredCapabilities: z
     .array(capability)
@@ -77,7 +90,7 @@ export const enqueueInput = z.strictObject({
     .max(200)
     .optional()
     .describe(
-      'Idempotency key: while a job with the same type and key is not finished, enqueue returns it instead.',
+      'Idempotency key: while a job with the same type and key is unfinished, enqueue returns it (deduplicated: true).',
     ),
   createdBy: actor.optional(),
 });
@@ -155,6 +168,7 @@ export const listInput = z.strictObject({
   type: jobType.optional(),
   limit: z.int().min(1).max(MAX_LIST_LIMIT).default(50).describe('Page size, ≤ 200. Default 50.'),
   cursor: z.string().min(1).max(200).optional().describe('`nextCursor` from the previous page.'),
+  full: z.boolean().default(false).describe('Include payload and result.'),
 });
 export type ListInput = z.input<typeof listInput>;
 

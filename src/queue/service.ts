@@ -1,5 +1,6 @@
 // QueueService: every rule of SPEC §5–§9, once. Surfaces (MCP, REST, CLI, worker) call this and
 // only format the answers; the store only runs the SQL the service asks for.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord, PauseRecord, Store } from '../store/store.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { systemClock, type Clock } from './clock.js';
@@ -9,8 +10,9 @@ import { newLeaseToken } from './ids.js';
 import * as S from './schemas.js';
 import { decideAttemptEnd, heartbeatEvent, newJobRecord, type Decision } from './transitions.js';
 import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from './types.js';
-import { parseInput } from './validate.js';
-import { decodeCursor, encodeCursor, toJob, toLease, toSystem } from './view.js';
+import { assertJsonWithinLimit, parseInput } from './validate.js';
+import { decodeCursor, toJob, toLease, toSystem } from './view.js';
+import { toPage } from './page.js';
 import { narrowTypes } from './scope.js';
 import { longPoll } from './long-poll.js';
 import { claimMatch, jobMatch, readySignal, wakeupFor, Wakeups } from './wakeups.js';
@@ -36,6 +38,9 @@ const MAX_CAS_ATTEMPTS = 5;
 // The expiry sweep runs at most this often when triggered by claims.
 const SWEEP_INTERVAL_MS = 1_000;
 const SWEEP_BATCH = 100;
+const PRUNE_BATCH = 100;
+// Longer than SQLite's first busy-handler retries (1, 2, 5 ms…), so a waiting process gets the lock.
+const PRUNE_PAUSE_MS = 10;
 
 export class QueueService {
   readonly store: Store;
@@ -62,14 +67,7 @@ export class QueueService {
   // ── enqueue ────────────────────────────────────────────────────────────────────────────────
   async enqueue(raw: S.EnqueueInput): Promise<{ job: Job; deduplicated: boolean }> {
     const input = parseInput(S.enqueueInput, raw, 'enqueue');
-    const bytes = Buffer.byteLength(JSON.stringify(input.payload));
-    if (bytes > this.settings.payloadLimitBytes) {
-      throw new QueueError(
-        'payload_too_large',
-        `payload is ${bytes} bytes; the limit is ${this.settings.payloadLimitBytes}. Put large content in a file or URL and pass its location in the payload.`,
-        { details: { bytes, limit: this.settings.payloadLimitBytes } },
-      );
-    }
+    assertJsonWithinLimit('payload', input.payload, this.settings.payloadLimitBytes);
     if (input.runAt !== undefined && input.delaySeconds !== undefined) {
       throw new QueueError(
         'invalid_argument',
@@ -210,6 +208,8 @@ export class QueueService {
 
   private async completeHeld(raw: S.CompleteInput): Promise<{ job: Job }> {
     const input = parseInput(S.completeInput, raw, 'complete');
+    // The same limit as the payload: a result is stored, and every `get` answers it again.
+    assertJsonWithinLimit('result', input.result, this.settings.payloadLimitBytes);
     const now = this.clock.now();
     // Completing a job whose cancellation was requested still succeeds: the work is done.
     const job = await this.store.jobUpdate({
@@ -365,6 +365,9 @@ export class QueueService {
     return { job: toJob(job), events };
   }
 
+  /** Summaries (no payload, result) unless `full`; a page also ends at a byte budget (page.ts). */
+  async list(raw: S.ListInput & { full: true }): Promise<JobPage<Job>>;
+  async list(raw?: S.ListInput): Promise<JobPage>;
   async list(raw: S.ListInput = {}): Promise<JobPage> {
     const input = parseInput(S.listInput, raw, 'list');
     const before = input.cursor ? decodeCursor(input.cursor) : undefined;
@@ -374,9 +377,7 @@ export class QueueService {
       ...(input.type ? { type: input.type } : {}),
       ...(before ? { before } : {}),
     });
-    const page = rows.slice(0, input.limit);
-    const more = rows.length > input.limit;
-    return { jobs: page.map(toJob), nextCursor: more ? encodeCursor(page[page.length - 1]!) : null };
+    return toPage(rows, input.limit, input.full);
   }
 
   async events(raw: S.EventsInput): Promise<{ events: JobEvent[] }> {
@@ -416,14 +417,25 @@ export class QueueService {
     return handled;
   }
 
-  /** Deletes jobs (and their events) that finished more than `days` ago; returns how many. */
+  /**
+   * Deletes jobs (and their events) that finished more than `days` ago; returns how many. Small
+   * batches with a pause between them: on SQLite each batch holds the file's write lock, and claims
+   * of this and other processes must get it in between.
+   */
   async pruneFinished(days: number): Promise<number> {
+    if (!Number.isFinite(days) || days < 0) {
+      throw new QueueError(
+        'invalid_argument',
+        `Invalid prune arguments: days must be a number ≥ 0, e.g. 14.`,
+      );
+    }
     const cutoff = new Date(this.clock.now().getTime() - days * 86_400_000);
     let total = 0;
     for (;;) {
-      const n = await this.store.jobsPrune({ finishedBefore: cutoff, limit: 500 });
+      const n = await this.store.jobsPrune({ finishedBefore: cutoff, limit: PRUNE_BATCH });
       total += n;
-      if (n < 500) return total;
+      if (n < PRUNE_BATCH) return total;
+      await sleep(PRUNE_PAUSE_MS);
     }
   }
 

@@ -127,8 +127,11 @@ export interface StatusAnswer {
   audit: ControlEvent[];
 }
 
-export interface JobPage {
-  jobs: Job[];
+/** A job as lists show it by default: every field but the payload and result (`get` has those). */
+export type JobSummary = Omit<Job, 'payload' | 'result'>;
+
+export interface JobPage<J extends JobSummary = JobSummary> {
+  jobs: J[];
   /** Pass as `cursor` to get the next (older) page; null when this is the last page. */
   nextCursor: string | null;
 }

@@ -3,33 +3,98 @@
 import type { z } from 'zod';
 import { QueueError } from './errors.js';
 
+/** JSON nested deeper than this is refused: deeper input only serves to exhaust a stack somewhere. */
+export const MAX_JSON_DEPTH = 64;
+/** Longest piece of the caller's input (a key, a value, a path) that an error message repeats. */
+export const MAX_ECHO_CHARS = 80;
+/** Most unknown field names one message lists. */
+const MAX_ECHOED_KEYS = 5;
+
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: string): z.output<S> {
-  const res = schema.safeParse(input ?? {});
-  if (res.success) {
-    // PostgreSQL cannot store NUL in text or jsonb while SQLite can: refuse it on both, up front.
-    if (containsNul(res.data)) {
-      throw new QueueError(
-        'invalid_argument',
-        `Invalid ${operation} arguments: text and JSON values must not contain NUL characters (\\u0000). Remove them or encode the data (e.g. base64).`,
-      );
-    }
-    return res.data;
-  }
-  const problems = res.error.issues.map((i) => {
-    const where = i.path.length > 0 ? i.path.join('.') : 'input';
-    if (i.code === 'unrecognized_keys')
-      return `unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}: remove them`;
-    return `${where}: ${i.message}`;
-  });
+  const raw = input ?? {};
+  // Before zod, on the input as sent: zod rebuilds objects, and its issues cannot name a deep path.
+  const problem = storableProblem(raw);
+  if (problem) throw new QueueError('invalid_argument', `Invalid ${operation} arguments: ${problem}`);
+  const res = schema.safeParse(raw);
+  if (res.success) return res.data;
+  // Everything of the caller's that a message repeats goes through echo(): a key may be megabytes long.
+  const issues = res.error.issues.map((i) => ({
+    path: i.path.map((p) => echo(String(p))),
+    message: i.code === 'unrecognized_keys' ? unknownKeys(i.keys) : i.message,
+  }));
+  const problems = issues.map((i, n) =>
+    res.error.issues[n]!.code === 'unrecognized_keys'
+      ? i.message
+      : `${i.path.join('.') || 'input'}: ${i.message}`,
+  );
   throw new QueueError('invalid_argument', `Invalid ${operation} arguments: ${problems.join('; ')}.`, {
-    details: { issues: res.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
+    details: { issues },
   });
 }
 
-function containsNul(v: unknown): boolean {
-  if (typeof v === 'string') return v.includes('\0');
-  if (Array.isArray(v)) return v.some(containsNul);
-  if (v && typeof v === 'object')
-    return Object.entries(v).some(([k, x]) => k.includes('\0') || containsNul(x));
-  return false;
+/** A JSON size limit (payload, result): bytes of the value as JSON in UTF-8. */
+export function assertJsonWithinLimit(field: string, value: unknown, limit: number): void {
+  if (value === undefined) return;
+  const bytes = Buffer.byteLength(JSON.stringify(value));
+  if (bytes <= limit) return;
+  throw new QueueError(
+    'payload_too_large',
+    `${field} is ${bytes} bytes; the limit is ${limit}. Put large content in a file or URL and pass its location in the ${field}.`,
+    { details: { bytes, limit } },
+  );
 }
+
+/** A piece of the caller's input, fit to repeat in a message: at most 80 characters, NUL and lone surrogates escaped. */
+export function echo(text: string): string {
+  let s = text.length > MAX_ECHO_CHARS ? text.slice(0, MAX_ECHO_CHARS) : text;
+  // Never end on half of a surrogate pair that the cut split.
+  if (s.length < text.length && /[\uD800-\uDBFF]$/.test(s)) s = s.slice(0, -1);
+  s = s.replace(/\0|\p{Cs}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  return s.length < text.length ? `${s}…` : s;
+}
+
+function unknownKeys(keys: string[]): string {
+  const shown = keys.slice(0, MAX_ECHOED_KEYS).map((k) => `"${echo(k)}"`);
+  if (keys.length > MAX_ECHOED_KEYS) shown.push(`and ${keys.length - MAX_ECHOED_KEYS} more`);
+  return `unknown field(s) ${shown.join(', ')}: remove them`;
+}
+
+/**
+ * What would keep the input from being stored and returned exactly as sent, on both backends: a
+ * string or key with NUL (PostgreSQL refuses it in text and jsonb) or that is not well-formed UTF-16
+ * (a lone surrogate: each backend replaces or refuses it differently), or JSON nested deeper than
+ * MAX_JSON_DEPTH. One iterative walk with an explicit stack, so no input can exhaust the call stack.
+ */
+function storableProblem(input: unknown): string | null {
+  const stack: { value: unknown; path: string[]; depth: number }[] = [{ value: input, path: [], depth: 0 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const { value, path, depth } = item;
+    if (typeof value === 'string') {
+      const wrong = textProblem(value);
+      if (wrong) return `${where(path)} ${wrong}`;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    // The arguments object itself is depth 0; a field's own object or array is its first level.
+    if (depth > MAX_JSON_DEPTH) {
+      return `${where(path.slice(0, 1))} is nested deeper than ${MAX_JSON_DEPTH} levels. Flatten it, or put the data in a file or URL and pass its location.`;
+    }
+    for (const key of Object.keys(value)) {
+      const keyPath = [...path, key];
+      const wrong = textProblem(key);
+      if (wrong) return `${where(keyPath)}: the key ${wrong}`;
+      stack.push({ value: (value as Record<string, unknown>)[key], path: keyPath, depth: depth + 1 });
+    }
+  }
+  return null;
+}
+
+function textProblem(s: string): string | null {
+  if (s.includes('\0'))
+    return 'must not contain NUL characters (\\u0000). Remove them or encode the data (e.g. base64).';
+  if (!s.isWellFormed())
+    return 'is not well-formed Unicode: it contains a lone surrogate (\\uD800–\\uDFFF without its pair). Send valid UTF-16/UTF-8 text, or encode binary data (e.g. base64).';
+  return null;
+}
+
+const where = (path: string[]): string => (path.length === 0 ? 'input' : echo(path.join('.')));

@@ -70,3 +70,66 @@ export async function insertQueuedJobs(db: TestDb, n: number, type: string): Pro
   }
   return ids;
 }
+
+/**
+ * Writes n jobs that succeeded at `finishedAt` (created an hour before it), each with its enqueued
+ * and completed events, straight into the tables in one transaction; returns their ids. For
+ * retention tests, which need thousands of old finished jobs without living through them.
+ */
+export async function insertFinishedJobs(
+  db: TestDb,
+  n: number,
+  opts: { type: string; finishedAt: Date },
+): Promise<string[]> {
+  const done = opts.finishedAt.getTime();
+  const created = done - 3_600_000;
+  const ids = Array.from({ length: n }, () => uuidv7(created));
+  const target = db.target;
+  if (target.kind === 'sqlite') {
+    const raw = new BetterSqlite3(target.path);
+    try {
+      const job = raw.prepare(
+        `insert into agent_jobs (id, type, status, payload, run_at, attempt, max_attempts, created_at,
+           updated_at, started_at, finished_at)
+         values (?, ?, 'succeeded', '{}', ?, 1, 3, ?, ?, ?, ?)`,
+      );
+      const event = raw.prepare(
+        `insert into agent_job_events (job_id, at, level, kind, attempt) values (?, ?, 'info', ?, ?)`,
+      );
+      raw.transaction(() => {
+        for (const id of ids) {
+          job.run(id, opts.type, created, created, done, created, done);
+          event.run(id, created, 'enqueued', 0);
+          event.run(id, done, 'completed', 1);
+        }
+      })();
+    } finally {
+      raw.close();
+    }
+    return ids;
+  }
+  const client = new pg.Client({
+    connectionString: target.url,
+    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+  });
+  await client.connect();
+  try {
+    await client.query('begin');
+    await client.query(
+      `insert into agent_jobs (id, type, status, payload, run_at, attempt, max_attempts, created_at,
+         updated_at, started_at, finished_at)
+       select id, $2, 'succeeded', '{}', $3, 1, 3, $3, $4, $3, $4 from unnest($1::uuid[]) as id`,
+      [ids, opts.type, new Date(created), opts.finishedAt],
+    );
+    await client.query(
+      `insert into agent_job_events (job_id, at, level, kind, attempt)
+       select id, $2::timestamptz, 'info', 'enqueued', 0 from unnest($1::uuid[]) as id
+       union all select id, $3::timestamptz, 'info', 'completed', 1 from unnest($1::uuid[]) as id`,
+      [ids, new Date(created), opts.finishedAt],
+    );
+    await client.query('commit');
+  } finally {
+    await client.end();
+  }
+  return ids;
+}

@@ -5,10 +5,11 @@ import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backe
 import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { startJob } from '../helpers/jobs.js';
-import type { Job, JobStatus } from '../../src/queue/types.js';
+import type { Job, JobStatus, JobSummary } from '../../src/queue/types.js';
 
 /** Newest first: createdAt DESC, then id DESC. */
-const newestFirst = (a: Job, b: Job) => b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
+const newestFirst = (a: JobSummary, b: JobSummary) =>
+  b.createdAt.localeCompare(a.createdAt) || b.id.localeCompare(a.id);
 
 describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
   let q: TestQueue;
@@ -31,7 +32,7 @@ describe.each(backendsForSuite())('get, list, events ($name)', (backend) => {
   }
 
   async function pageThrough(filter: { status?: JobStatus; type?: string }, limit: number) {
-    const pages: Job[][] = [];
+    const pages: JobSummary[][] = [];
     let cursor: string | undefined;
     do {
       const page = await q.service.list({ ...filter, limit, ...(cursor ? { cursor } : {}) });

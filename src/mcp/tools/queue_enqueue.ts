@@ -9,8 +9,7 @@ export const queueEnqueue = defineTool({
   base: 'enqueue',
   title: 'Enqueue a job',
   description: () =>
-    'Add a job for a worker agent. payload holds everything the worker needs (instructions, repo, files). ' +
-    'With dedupeKey, a repeat while the first job is unfinished returns that job (deduplicated: true).',
+    'Add a job for a worker agent. payload holds everything the worker needs (instructions, repo, files).',
   input: {
     ...shared,
     // Shown as format: date-time instead of zod's 400-byte ISO pattern; the service still checks it exactly.

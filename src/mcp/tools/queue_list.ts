@@ -5,8 +5,9 @@ import { defineTool } from '../tool.js';
 export const queueList = defineTool({
   base: 'list',
   title: 'List jobs',
-  description: () =>
-    'List jobs, newest first, optionally by status and type. Pass nextCursor as cursor for the next page.',
+  description: (name) =>
+    'List jobs, newest first, by status and type. Pass nextCursor as cursor for the next page. ' +
+    `Summaries only: ${name('get')} has payload and result.`,
   input: listInput.shape,
   output: listAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
