@@ -28,7 +28,7 @@ export async function readJobs(db: TestDb): Promise<Job[]> {
     const jobs: Job[] = [];
     let cursor: string | undefined;
     do {
-      const page = await service.list({ limit: 200, ...(cursor ? { cursor } : {}) });
+      const page = await service.list({ limit: 200, full: true, ...(cursor ? { cursor } : {}) });
       jobs.push(...page.jobs);
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
