@@ -4,40 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { CallToolResult, JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ChildStdioTransport } from '../helpers/child-transport.js';
 import { cliEnv } from '../helpers/cli.js';
 import { BIN, CLIENT_NAME, stop } from '../mcp/harness.js';
 
 const STDERR_KEEP = 4_000;
-
-class ChildTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
-  private readonly buffer = new ReadBuffer();
-
-  constructor(private readonly child: ChildProcess) {}
-
-  async start(): Promise<void> {
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.buffer.append(chunk);
-      for (let m = this.buffer.readMessage(); m; m = this.buffer.readMessage()) this.onmessage?.(m);
-    });
-    this.child.once('close', () => this.onclose?.());
-    this.child.stdin!.on('error', (err) => this.onerror?.(err));
-  }
-
-  async send(message: JSONRPCMessage): Promise<void> {
-    if (!this.child.stdin!.writable) throw new Error('the server process is gone');
-    this.child.stdin!.write(serializeMessage(message));
-  }
-
-  async close(): Promise<void> {
-    this.child.stdin!.end();
-  }
-}
 
 export interface ToolReply<T = Record<string, unknown>> {
   isError: boolean;
@@ -75,7 +47,7 @@ export class McpChild {
     });
     const mcp = new McpChild(child);
     try {
-      await mcp.client.connect(new ChildTransport(child));
+      await mcp.client.connect(new ChildStdioTransport(child));
     } catch (err) {
       // Usually the process died at start: say how, with what it printed.
       await mcp.close();

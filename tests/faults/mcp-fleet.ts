@@ -4,48 +4,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import { ChildStdioTransport } from '../helpers/child-transport.js';
 import { cliEnv } from '../helpers/cli.js';
 import { BIN, CLIENT_NAME } from '../mcp/harness.js';
-
-/** JSON-RPC over a child's stdin/stdout, as a host speaks it. */
-class ChildStdioTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
-  private readonly buffer = new ReadBuffer();
-
-  constructor(private readonly child: ChildProcess) {}
-
-  async start(): Promise<void> {
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.buffer.append(chunk);
-      try {
-        for (let m = this.buffer.readMessage(); m; m = this.buffer.readMessage()) this.onmessage?.(m);
-      } catch (err) {
-        this.onerror?.(err as Error);
-      }
-    });
-    // Writing to a killed server fails with EPIPE: the pending call rejects, nothing else to do.
-    this.child.stdin!.on('error', (err) => this.onerror?.(err));
-    this.child.once('close', () => this.onclose?.());
-  }
-
-  send(message: JSONRPCMessage): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const stdin = this.child.stdin!;
-      if (!stdin.writable) return reject(new Error('the server is gone'));
-      stdin.write(serializeMessage(message), (err) => (err ? reject(err) : resolve()));
-    });
-  }
-
-  /** Closing stdin is how a host ends a stdio session; the server exits on its own. */
-  async close(): Promise<void> {
-    this.child.stdin!.end();
-  }
-}
 
 export interface McpProcess {
   child: ChildProcess;

@@ -6,11 +6,25 @@ import { uuidv7 } from '../../src/queue/ids.js';
 import type { TestDb } from './backends.js';
 
 export async function queryRows(db: TestDb, text: string): Promise<Record<string, unknown>[]> {
+  return withRawConnection(db, {
+    sqlite: (raw) => raw.prepare(text).all() as Record<string, unknown>[],
+    postgres: async (client) => (await client.query(text)).rows,
+  });
+}
+
+/**
+ * Runs SQL on the test database through a connection of the test's own (never the store's), the
+ * dialect's way, and always closes it.
+ */
+export async function withRawConnection<T>(
+  db: TestDb,
+  run: { sqlite(raw: BetterSqlite3.Database): T; postgres(client: pg.Client): Promise<T> },
+): Promise<T> {
   const target = db.target;
   if (target.kind === 'sqlite') {
-    const raw = new BetterSqlite3(target.path, { readonly: true });
+    const raw = new BetterSqlite3(target.path);
     try {
-      return raw.prepare(text).all() as Record<string, unknown>[];
+      return run.sqlite(raw);
     } finally {
       raw.close();
     }
@@ -21,7 +35,7 @@ export async function queryRows(db: TestDb, text: string): Promise<Record<string
   });
   await client.connect();
   try {
-    return (await client.query(text)).rows;
+    return await run.postgres(client);
   } finally {
     await client.end();
   }
@@ -39,35 +53,23 @@ export async function queryNumber(db: TestDb, text: string): Promise<number> {
  */
 export async function insertQueuedJobs(db: TestDb, n: number, type: string): Promise<string[]> {
   const ids = Array.from({ length: n }, () => uuidv7());
-  const target = db.target;
-  if (target.kind === 'sqlite') {
-    const raw = new BetterSqlite3(target.path);
-    try {
+  await withRawConnection(db, {
+    sqlite(raw) {
       const now = Date.now();
       const insert = raw.prepare(
         `insert into agent_jobs (id, type, status, payload, run_at, max_attempts, created_at, updated_at)
          values (?, ?, 'queued', '{}', ?, 3, ?, ?)`,
       );
       raw.transaction(() => ids.forEach((id) => insert.run(id, type, now, now, now)))();
-    } finally {
-      raw.close();
-    }
-    return ids;
-  }
-  const client = new pg.Client({
-    connectionString: target.url,
-    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    },
+    async postgres(client) {
+      await client.query(
+        `insert into agent_jobs (id, type, status, payload, run_at, max_attempts, created_at, updated_at)
+         select id, $2, 'queued', '{}', now(), 3, now(), now() from unnest($1::uuid[]) as id`,
+        [ids, type],
+      );
+    },
   });
-  await client.connect();
-  try {
-    await client.query(
-      `insert into agent_jobs (id, type, status, payload, run_at, max_attempts, created_at, updated_at)
-       select id, $2, 'queued', '{}', now(), 3, now(), now() from unnest($1::uuid[]) as id`,
-      [ids, type],
-    );
-  } finally {
-    await client.end();
-  }
   return ids;
 }
 
@@ -84,10 +86,8 @@ export async function insertFinishedJobs(
   const done = opts.finishedAt.getTime();
   const created = done - 3_600_000;
   const ids = Array.from({ length: n }, () => uuidv7(created));
-  const target = db.target;
-  if (target.kind === 'sqlite') {
-    const raw = new BetterSqlite3(target.path);
-    try {
+  await withRawConnection(db, {
+    sqlite(raw) {
       const job = raw.prepare(
         `insert into agent_jobs (id, type, status, payload, run_at, attempt, max_attempts, created_at,
            updated_at, started_at, finished_at)
@@ -103,33 +103,23 @@ export async function insertFinishedJobs(
           event.run(id, done, 'completed', 1);
         }
       })();
-    } finally {
-      raw.close();
-    }
-    return ids;
-  }
-  const client = new pg.Client({
-    connectionString: target.url,
-    ...(target.schema ? { options: `-c search_path=${target.schema}` } : {}),
+    },
+    async postgres(client) {
+      await client.query('begin');
+      await client.query(
+        `insert into agent_jobs (id, type, status, payload, run_at, attempt, max_attempts, created_at,
+           updated_at, started_at, finished_at)
+         select id, $2, 'succeeded', '{}', $3, 1, 3, $3, $4, $3, $4 from unnest($1::uuid[]) as id`,
+        [ids, opts.type, new Date(created), opts.finishedAt],
+      );
+      await client.query(
+        `insert into agent_job_events (job_id, at, level, kind, attempt)
+         select id, $2::timestamptz, 'info', 'enqueued', 0 from unnest($1::uuid[]) as id
+         union all select id, $3::timestamptz, 'info', 'completed', 1 from unnest($1::uuid[]) as id`,
+        [ids, new Date(created), opts.finishedAt],
+      );
+      await client.query('commit');
+    },
   });
-  await client.connect();
-  try {
-    await client.query('begin');
-    await client.query(
-      `insert into agent_jobs (id, type, status, payload, run_at, attempt, max_attempts, created_at,
-         updated_at, started_at, finished_at)
-       select id, $2, 'succeeded', '{}', $3, 1, 3, $3, $4, $3, $4 from unnest($1::uuid[]) as id`,
-      [ids, opts.type, new Date(created), opts.finishedAt],
-    );
-    await client.query(
-      `insert into agent_job_events (job_id, at, level, kind, attempt)
-       select id, $2::timestamptz, 'info', 'enqueued', 0 from unnest($1::uuid[]) as id
-       union all select id, $3::timestamptz, 'info', 'completed', 1 from unnest($1::uuid[]) as id`,
-      [ids, new Date(created), opts.finishedAt],
-    );
-    await client.query('commit');
-  } finally {
-    await client.end();
-  }
   return ids;
 }
