@@ -59,35 +59,65 @@ function unknownKeys(keys: string[]): string {
   return `unknown field(s) ${shown.join(', ')}: remove them`;
 }
 
+/** One object or array being walked: its entries are visited by index, its path is kept only once. */
+interface Frame {
+  container: Record<string, unknown> | unknown[];
+  /** Object keys (null for an array, walked by index without copying its keys). */
+  keys: string[] | null;
+  next: number;
+  /** The key or index under which this container sits in its parent. */
+  key: string;
+}
+
 /**
  * What would keep the input from being stored and returned exactly as sent, on both backends: a
  * string or key with NUL (PostgreSQL refuses it in text and jsonb) or that is not well-formed UTF-16
  * (a lone surrogate: each backend replaces or refuses it differently), or JSON nested deeper than
- * MAX_JSON_DEPTH. One iterative walk with an explicit stack, so no input can exhaust the call stack.
+ * MAX_JSON_DEPTH. Depth-first with an explicit stack of at most MAX_JSON_DEPTH frames, so no input
+ * can exhaust the call stack, and nothing is allocated per leaf: a request of millions of elements
+ * (legal up to the request limit, refused afterwards by the size limits) costs one pass, not a copy.
  */
 function storableProblem(input: unknown): string | null {
-  const stack: { value: unknown; path: string[]; depth: number }[] = [{ value: input, path: [], depth: 0 }];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const { value, path, depth } = item;
+  // Operation inputs are objects; anything else is for the schema to refuse.
+  if (typeof input !== 'object' || input === null) return null;
+  const stack: Frame[] = [frameOf(input, '')];
+  const pathTo = (last?: string) => [
+    ...stack.slice(1).map((f) => f.key),
+    ...(last === undefined ? [] : [last]),
+  ];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const size = top.keys ? top.keys.length : (top.container as unknown[]).length;
+    if (top.next >= size) {
+      stack.pop();
+      continue;
+    }
+    const i = top.next++;
+    const key = top.keys ? top.keys[i]! : String(i);
+    if (top.keys) {
+      const wrong = textProblem(key);
+      if (wrong) return `${where(pathTo(key))}: the key ${wrong}`;
+    }
+    const value = (top.container as Record<string, unknown>)[key];
     if (typeof value === 'string') {
       const wrong = textProblem(value);
-      if (wrong) return `${where(path)} ${wrong}`;
+      if (wrong) return `${where(pathTo(key))} ${wrong}`;
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
     // The arguments object itself is depth 0; a field's own object or array is its first level.
-    if (depth > MAX_JSON_DEPTH) {
-      return `${where(path.slice(0, 1))} is nested deeper than ${MAX_JSON_DEPTH} levels. Flatten it, or put the data in a file or URL and pass its location.`;
+    if (stack.length > MAX_JSON_DEPTH) {
+      return `${where(pathTo(key).slice(0, 1))} is nested deeper than ${MAX_JSON_DEPTH} levels. Flatten it, or put the data in a file or URL and pass its location.`;
     }
-    for (const key of Object.keys(value)) {
-      const keyPath = [...path, key];
-      const wrong = textProblem(key);
-      if (wrong) return `${where(keyPath)}: the key ${wrong}`;
-      stack.push({ value: (value as Record<string, unknown>)[key], path: keyPath, depth: depth + 1 });
-    }
+    stack.push(frameOf(value, key));
   }
   return null;
 }
+
+const frameOf = (value: object, key: string): Frame =>
+  Array.isArray(value)
+    ? { container: value, keys: null, next: 0, key }
+    : { container: value as Record<string, unknown>, keys: Object.keys(value), next: 0, key };
 
 function textProblem(s: string): string | null {
   if (s.includes('\0'))
