@@ -40,16 +40,16 @@ export function isUnavailable(err: unknown): boolean {
   );
 }
 
-/** A URL safe to print: the password replaced. */
+/**
+ * The database as a message may name it: scheme, user, host, port and database only. The password
+ * is masked, and the query string is left out (pg also takes `?password=` and `?sslpassword=`).
+ */
 export function describeTarget(target: DatabaseTarget): string {
   if (target.kind === 'sqlite') return `the SQLite file ${target.path}`;
-  try {
-    const u = new URL(target.url);
-    if (u.password) u.password = '***';
-    return `PostgreSQL at ${u.toString()}${target.schema ? ` (schema ${target.schema})` : ''}`;
-  } catch {
-    return 'PostgreSQL';
-  }
+  const u = safeUrl(target.url);
+  if (!u) return 'PostgreSQL';
+  const user = u.username ? `${u.username}${u.password ? ':***' : ''}@` : '';
+  return `PostgreSQL at ${u.protocol}//${user}${u.host}${u.pathname}${target.schema ? ` (schema ${target.schema})` : ''}`;
 }
 
 /** A configuration the database refuses: retrying cannot help, the named setting must change. */
@@ -75,6 +75,12 @@ function configProblem(err: unknown, target: DatabaseTarget): QueueError | null 
       return bad(
         'AGENT_QUEUE_PG_SCHEMA',
         `schema "${target.schema ?? '(search_path)'}" does not exist in ${where}. Create it (CREATE SCHEMA …) or change AGENT_QUEUE_PG_SCHEMA.`,
+      );
+    // TLS: the server does not speak it, or its certificate is not trusted (no SQLSTATE, a Node code).
+    if (/SSL|TLS|certificate/i.test(messageOf(err)) || /CERT|TLS|SSL/.test(code ?? ''))
+      return bad(
+        'DATABASE_URL',
+        `the TLS connection to ${where} failed (${messageOf(err)}). Fix sslmode (and the certificate settings) in DATABASE_URL, or the server's certificate.`,
       );
     if (code === '42501')
       return bad(

@@ -71,10 +71,23 @@ describe.runIf(postgres.available)('postgres: targets that cannot be used', () =
   });
 
   it('nothing listening is unavailable naming DATABASE_URL, and the password is never shown', async () => {
-    const url = 'postgres://someone:s3cret@127.0.0.1:1/test';
-    const store = openStore({ kind: 'postgres', url }, { migrate: true });
-    const err = await expectQueueError(store.connect(), 'unavailable', /DATABASE_URL/);
-    expect(err.message).not.toContain('s3cret');
+    for (const url of [
+      'postgres://someone:s3cret@127.0.0.1:1/test',
+      'postgres://someone@127.0.0.1:1/test?password=s3cret&sslpassword=s3cret',
+    ]) {
+      const store = openStore({ kind: 'postgres', url }, { migrate: true });
+      const err = await expectQueueError(store.connect(), 'unavailable', /DATABASE_URL/);
+      expect(err.message).toContain('postgres://someone');
+      expect(err.message).not.toContain('s3cret');
+      await store.close();
+    }
+  });
+
+  it('a TLS connection that cannot be made is invalid_argument naming DATABASE_URL', async () => {
+    // Whether this server speaks TLS or not, the test server's certificate is never one that
+    // verify-full (pg's reading of sslmode=require) accepts.
+    const store = openStore({ kind: 'postgres', url: `${PG_URL}?sslmode=require` }, { migrate: true });
+    await expectQueueError(store.connect(), 'invalid_argument', /DATABASE_URL.*TLS/);
     await store.close();
   });
 
