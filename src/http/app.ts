@@ -31,7 +31,7 @@ export function createApp(opts: AppOptions): HttpApp {
   app.use('/mcp', guard);
   app.use('/sse', guard);
   app.use('/messages', guard);
-  // A body over the limit is refused as it streams in, before it is buffered and parsed.
+  // A body over the limit is refused before it is parsed (by Content-Length, or counted as it streams in).
   const maxSize = maxRequestBytes(opts.payloadLimitBytes);
   const limit = bodyLimit({
     maxSize,
@@ -50,7 +50,8 @@ export function createApp(opts: AppOptions): HttpApp {
       ),
   });
   app.use('/mcp', limit);
-  app.use('/messages', limit);
+  // Not on /messages: the legacy SSE transport reads the Node request stream itself (a chunked body
+  // read here would leave it nothing) and caps bodies at 4 MB of its own.
   // Healthy = the database answers; 503 lets a load balancer or supervisor notice.
   app.get('/healthz', async (c) => {
     try {

@@ -18,7 +18,7 @@ describe('MCP over HTTP: request body limit', () => {
   afterEach(() => h.cleanup());
 
   it(
-    'answers 413 with code payload_too_large for /mcp and /messages, then serves the next call',
+    'answers 413 with code payload_too_large, declared or chunked, then serves the next call',
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
       const { base } = await h.serve();
@@ -31,21 +31,37 @@ describe('MCP over HTTP: request body limit', () => {
         method: 'tools/call',
         params: { name: 'queue_enqueue', arguments: { type: 'big', payload: { s: 'x'.repeat(LIMIT) } } },
       });
-      for (const path of ['/mcp', '/messages?sessionId=none']) {
-        const res = await fetch(new URL(path, base), {
+      // Declared length, and chunked (no Content-Length: counted as it streams in).
+      for (const chunked of [false, true]) {
+        const res = await fetch(new URL('/mcp', base), {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
             accept: 'application/json, text/event-stream',
             'mcp-session-id': transport.sessionId!,
           },
-          body: big,
-        });
-        expect(res.status, path).toBe(413);
+          body: chunked ? new Blob([big]).stream() : big,
+          ...(chunked ? { duplex: 'half' } : {}),
+        } as RequestInit);
+        expect(res.status, `chunked: ${chunked}`).toBe(413);
         const body = (await res.json()) as { error: { code: number; data: { code: string } } };
         expect(body.error).toMatchObject({ code: -32600, data: { code: 'payload_too_large' } });
       }
       const { job } = await ok<{ job: { id: string } }>(client, 'queue_enqueue', { type: 'small' });
+      // A chunked body under the limit still reaches the MCP transport whole.
+      const small = await fetch(new URL('/mcp', base), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': transport.sessionId!,
+          'mcp-protocol-version': transport.protocolVersion ?? '2025-06-18',
+        },
+        body: new Blob([JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'ping' })]).stream(),
+        duplex: 'half',
+      } as RequestInit);
+      expect(small.status).toBe(200);
+      expect(await small.text()).toContain('"id":9');
       expect(job.id).toMatch(/^[0-9a-f-]{36}$/);
     },
   );
