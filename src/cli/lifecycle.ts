@@ -56,8 +56,8 @@ export async function startRunning(config: Config, log: Logger): Promise<Running
 }
 
 /**
- * Logs the database going away and coming back once each, not on every failed tick (an outage
- * would otherwise print a line a second). Errors that are not about the database are logged as they come.
+ * Logs the database going away and coming back once each, and any other failure of the background
+ * tick once per distinct message, not on every tick (an outage would otherwise print a line a second).
  */
 function databaseHealth(log: Logger): { ok(): void; failed(err: unknown): void } {
   let down: string | null = null;
@@ -68,15 +68,13 @@ function databaseHealth(log: Logger): { ok(): void; failed(err: unknown): void }
       down = null;
     },
     failed(err) {
-      const code = isQueueError(err) ? err.code : null;
-      if (code !== 'unavailable' && code !== 'invalid_argument') {
-        log.warn({ err }, 'background sweep failed');
-        return;
-      }
-      const message = (err as Error).message;
+      const message = err instanceof Error ? err.message : String(err);
       if (down === message) return;
       down = message;
-      log.warn({ code }, `database not usable; every call answers [${code}] until it is: ${message}`);
+      const code = isQueueError(err) ? err.code : null;
+      if (code === 'unavailable' || code === 'invalid_argument')
+        log.warn({ code }, `database not usable; every call answers [${code}] until it is: ${message}`);
+      else log.warn({ err }, 'background sweep failed');
     },
   };
 }

@@ -10,7 +10,7 @@ export const systemClock: Clock = { now: () => new Date() };
 
 const RECALIBRATE_MS = 5 * 60_000;
 // Until the first calibration succeeds (the database may be down at start), try this often.
-const FIRST_CALIBRATION_RETRY_MS = 5_000;
+const FIRST_CALIBRATION_RETRY_MS = 1_000;
 
 export interface DatabaseClock extends Clock {
   /** Measures the offset now; rejects when the database cannot be reached. */

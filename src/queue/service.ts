@@ -422,7 +422,7 @@ export class QueueService {
    * batches with a pause between them: on SQLite each batch holds the file's write lock, and claims
    * of this and other processes must get it in between.
    */
-  async pruneFinished(days: number): Promise<number> {
+  async pruneFinished(days: number, opts: { signal?: AbortSignal } = {}): Promise<number> {
     if (!Number.isFinite(days) || days < 0) {
       throw new QueueError(
         'invalid_argument',
@@ -434,7 +434,8 @@ export class QueueService {
     for (;;) {
       const n = await this.store.jobsPrune({ finishedBefore: cutoff, limit: PRUNE_BATCH });
       total += n;
-      if (n < PRUNE_BATCH) return total;
+      // Stopped (the process is shutting down): the rest waits for the next run.
+      if (n < PRUNE_BATCH || opts.signal?.aborted) return total;
       await sleep(PRUNE_PAUSE_MS);
     }
   }

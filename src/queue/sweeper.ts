@@ -18,13 +18,15 @@ export function startSweeper(service: QueueService, opts: SweeperOptions = {}): 
   let lastPrune = 0;
   let running: Promise<void> | null = null;
   let stopped = false;
+  // A large prune stops between batches instead of holding up shutdown.
+  const stopping = new AbortController();
 
   const tick = async () => {
     try {
       await service.sweepExpired();
       if (opts.retentionDays && Date.now() - lastPrune >= pruneEveryMs) {
         lastPrune = Date.now();
-        await service.pruneFinished(opts.retentionDays);
+        await service.pruneFinished(opts.retentionDays, { signal: stopping.signal });
       }
       opts.onOk?.();
     } catch (err) {
@@ -41,6 +43,7 @@ export function startSweeper(service: QueueService, opts: SweeperOptions = {}): 
   return {
     async stop() {
       stopped = true;
+      stopping.abort();
       clearInterval(timer);
       await running;
     },

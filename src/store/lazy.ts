@@ -80,7 +80,9 @@ export function lazyStore(opts: LazyStoreOptions): Store {
     },
     async close() {
       closed = true;
-      const s = inner ?? (await attempt?.catch(() => null)) ?? null;
+      // An attempt still in flight is not awaited (a database that accepts but never answers would
+      // hold shutdown up to the connect timeout): its own handler closes what it opens late.
+      const s = inner;
       inner = null;
       await s?.close();
     },
