@@ -15,6 +15,25 @@ export class InFlight {
     return call;
   }
 
+  /**
+   * Runs fn with a signal aborted when the caller goes away (`callerGone`) or the session closes.
+   * Not AbortSignal.any: on Node 20 every combined signal stays referenced by the long-lived session
+   * signal for the life of the process, a leak per claim.
+   */
+  async withSignal<T>(callerGone: AbortSignal, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const both = new AbortController();
+    const abort = () => both.abort();
+    if (callerGone.aborted || this.closing.aborted) both.abort();
+    callerGone.addEventListener('abort', abort, { once: true });
+    this.closing.addEventListener('abort', abort, { once: true });
+    try {
+      return await fn(both.signal);
+    } finally {
+      callerGone.removeEventListener('abort', abort);
+      this.closing.removeEventListener('abort', abort);
+    }
+  }
+
   /** Stops long-polls and waits until every call in flight has handed its answer to the transport. */
   async drain(): Promise<void> {
     this.stopping.abort();

@@ -13,19 +13,21 @@ export const queueClaim = defineTool({
   output: claimAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   run: (args, ctx, extra) =>
-    ctx.service.claim(
-      {
-        ...args,
-        workerId: ctx.identity(),
-        capabilities: ctx.options.capabilities,
-        leaseSeconds: args.leaseSeconds ?? ctx.options.leaseSeconds,
-      },
-      {
-        // The caller went away, or this session is shutting down: stop waiting and answer `wait`.
-        signal: AbortSignal.any([extra.signal, ctx.inFlight.closing]),
-        onWaiting: progressReporter(ctx, extra),
-        ...(ctx.options.types ? { allowedTypes: ctx.options.types } : {}),
-      },
+    // The caller went away, or this session is shutting down: stop waiting and answer `wait`.
+    ctx.inFlight.withSignal(extra.signal, (signal) =>
+      ctx.service.claim(
+        {
+          ...args,
+          workerId: ctx.identity(),
+          capabilities: ctx.options.capabilities,
+          leaseSeconds: args.leaseSeconds ?? ctx.options.leaseSeconds,
+        },
+        {
+          signal,
+          onWaiting: progressReporter(ctx, extra),
+          ...(ctx.options.types ? { allowedTypes: ctx.options.types } : {}),
+        },
+      ),
     ),
 });
 
