@@ -157,12 +157,18 @@ export class QueueService {
 
   /**
    * Resolves when something a worker holding this job must react to may have changed (a cancel
-   * request, a pause or resume), or after timeoutMs. true = woken by a change. A worker then
+   * request, a pause or resume), or after timeoutMs. true = woken by a change, or the job already
+   * has a cancel request or no longer runs (nothing more will come by push). A worker then
    * heartbeats to learn its action; this only makes it learn sooner than its next heartbeat.
    */
   async watchJob(jobId: string, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<boolean> {
     const waiter = await this.wakeups.open(jobMatch(jobId));
     try {
+      // A cancel request that landed while the subscription was being set up (on PostgreSQL a new
+      // LISTEN connection) sent its wake-up before anyone listened: look at the job once, now that
+      // every later change will wake us.
+      const job = await this.store.jobGet({ id: jobId });
+      if (job && (job.cancelRequestedAt !== null || job.status !== 'running')) return true;
       return await waiter.wait(opts.timeoutMs, opts.signal);
     } finally {
       waiter.close();
