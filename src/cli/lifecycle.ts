@@ -60,19 +60,20 @@ export async function startRunning(config: Config, log: Logger): Promise<Running
  * tick once per distinct message, not on every tick (an outage would otherwise print a line a second).
  */
 function databaseHealth(log: Logger): { ok(): void; failed(err: unknown): void } {
-  let down: string | null = null;
+  let failing: { message: string; database: boolean } | null = null;
   return {
     ok() {
-      if (down === null) return;
-      log.info('database reachable again');
-      down = null;
+      if (failing === null) return;
+      log.info(failing.database ? 'database reachable again' : 'background sweep works again');
+      failing = null;
     },
     failed(err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (down === message) return;
-      down = message;
+      if (failing?.message === message) return;
       const code = isQueueError(err) ? err.code : null;
-      if (code === 'unavailable' || code === 'invalid_argument')
+      const database = code === 'unavailable' || code === 'invalid_argument';
+      failing = { message, database };
+      if (database)
         log.warn({ code }, `database not usable; every call answers [${code}] until it is: ${message}`);
       else log.warn({ err }, 'background sweep failed');
     },

@@ -7,7 +7,7 @@ import { encodeCursor, toJob } from './view.js';
 /** JSON bytes of the jobs on one page; a page always holds at least one job, however large. */
 export const LIST_PAGE_BUDGET_BYTES = 1024 * 1024;
 
-export function toSummary(job: Job): JobSummary {
+function toSummary(job: Job): JobSummary {
   const { payload: _payload, result: _result, ...summary } = job;
   return summary;
 }

@@ -4,9 +4,9 @@ import type { z } from 'zod';
 import { QueueError } from './errors.js';
 
 /** JSON nested deeper than this is refused: deeper input only serves to exhaust a stack somewhere. */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 /** Longest piece of the caller's input (a key, a value, a path) that an error message repeats. */
-export const MAX_ECHO_CHARS = 80;
+const MAX_ECHO_CHARS = 80;
 /** Most unknown field names one message lists. */
 const MAX_ECHOED_KEYS = 5;
 
@@ -45,7 +45,7 @@ export function assertJsonWithinLimit(field: string, value: unknown, limit: numb
 }
 
 /** A piece of the caller's input, fit to repeat in a message: at most 80 characters, NUL and lone surrogates escaped. */
-export function echo(text: string): string {
+function echo(text: string): string {
   let s = text.length > MAX_ECHO_CHARS ? text.slice(0, MAX_ECHO_CHARS) : text;
   // Never end on half of a surrogate pair that the cut split.
   if (s.length < text.length && /[\uD800-\uDBFF]$/.test(s)) s = s.slice(0, -1);

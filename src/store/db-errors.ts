@@ -26,7 +26,7 @@ const codeOf = (err: unknown): string | undefined => {
 };
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-export function isUnavailable(err: unknown): boolean {
+function isUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = codeOf(err);
   if (code !== undefined) {
@@ -44,7 +44,7 @@ export function isUnavailable(err: unknown): boolean {
  * The database as a message may name it: scheme, user, host, port and database only. The password
  * is masked, and the query string is left out (pg also takes `?password=` and `?sslpassword=`).
  */
-export function describeTarget(target: DatabaseTarget): string {
+function describeTarget(target: DatabaseTarget): string {
   if (target.kind === 'sqlite') return `the SQLite file ${target.path}`;
   const u = safeUrl(target.url);
   if (!u) return 'PostgreSQL';
@@ -59,17 +59,18 @@ function configProblem(err: unknown, target: DatabaseTarget): QueueError | null 
   const bad = (setting: string, message: string) =>
     new QueueError('invalid_argument', `${setting}: ${message}`, { cause: err });
   if (target.kind === 'postgres') {
-    const user = safeUrl(target.url)?.username || 'the default user';
-    const db = safeUrl(target.url)?.pathname.slice(1) || 'the default database';
+    const url = safeUrl(target.url);
+    const user = decodeURIComponent(url?.username || 'the default user');
+    const db = decodeURIComponent(url?.pathname.slice(1) || 'the default database');
     if (code === '28P01' || code === '28000')
       return bad(
         'DATABASE_URL',
-        `${where} refused the login for user "${decodeURIComponent(user)}" (${messageOf(err)}). Fix the user or password in DATABASE_URL.`,
+        `${where} refused the login for user "${user}" (${messageOf(err)}). Fix the user or password in DATABASE_URL.`,
       );
     if (code === '3D000')
       return bad(
         'DATABASE_URL',
-        `database "${decodeURIComponent(db)}" does not exist on ${where}. Create it (createdb ${decodeURIComponent(db)}) or point DATABASE_URL at an existing database.`,
+        `database "${db}" does not exist on ${where}. Create it (createdb ${db}) or point DATABASE_URL at an existing database.`,
       );
     if (code === '3F000' || /no schema has been selected/i.test(messageOf(err)))
       return bad(
@@ -77,7 +78,7 @@ function configProblem(err: unknown, target: DatabaseTarget): QueueError | null 
         `schema "${target.schema ?? '(search_path)'}" does not exist in ${where}. Create it (CREATE SCHEMA …) or change AGENT_QUEUE_PG_SCHEMA.`,
       );
     // TLS: the server does not speak it, or its certificate is not trusted (no SQLSTATE, a Node code).
-    if (/SSL|TLS|certificate/i.test(messageOf(err)) || /CERT|TLS|SSL/.test(code ?? ''))
+    if (/\b(SSL|TLS)\b|certificate/i.test(messageOf(err)) || /CERT|TLS|SSL/.test(code ?? ''))
       return bad(
         'DATABASE_URL',
         `the TLS connection to ${where} failed (${messageOf(err)}). Fix sslmode (and the certificate settings) in DATABASE_URL, or the server's certificate.`,
@@ -114,7 +115,7 @@ const safeUrl = (url: string): URL | null => {
   }
 };
 
-export function toUnavailable(err: unknown, target: DatabaseTarget): QueueError {
+function toUnavailable(err: unknown, target: DatabaseTarget): QueueError {
   const hint =
     target.kind === 'postgres'
       ? 'Retry shortly; if it persists, check that PostgreSQL is running and that DATABASE_URL points at it.'
@@ -149,7 +150,7 @@ function dedupeConflict(err: unknown): QueueError {
 }
 
 /** Any error a store call raised -> the coded error callers see (QueueErrors pass through). */
-export function classifyDbError(err: unknown, target: DatabaseTarget): unknown {
+function classifyDbError(err: unknown, target: DatabaseTarget): unknown {
   if (err instanceof QueueError) return err;
   const config = configProblem(err, target);
   if (config) return config;

@@ -119,21 +119,8 @@ describe.skipIf(!PG_BINARIES)('PostgreSQL start-up faults', () => {
         DATABASE_URL: c.url(new URL(db.env.DATABASE_URL!).pathname.slice(1)),
         AGENT_QUEUE_HOME: home,
       };
-      const r = await cli(env, ['list']);
-      const server = await startServer(env).catch((err: Error) => err);
-      const answer = server instanceof McpChild ? await server.tool<ErrorBody>('queue_list') : null;
-      console.log(
-        `${c.what}: CLI exit ${r.code}, stderr: ${r.stderr.slice(0, 400)}\n` +
-          `  MCP: ${answer ? JSON.stringify(answer.body) : (server as Error).message.slice(0, 600)}`,
-      );
-      const err = cliError(r);
-      expect(r.code).toBe(1);
-      expect(r.stderr).not.toMatch(STACK_LINE);
-      expect(err?.code).toBe('invalid_argument');
-      for (const m of c.mentions) expect(err?.message).toMatch(m);
-      expect(server).toBeInstanceOf(McpChild);
-      expect(answer?.isError).toBe(true);
-      expect(answer?.body.error).toEqual({ code: 'invalid_argument', message: err?.message });
+      const message = await expectConfigError(c.what, env);
+      for (const m of c.mentions) expect(message).toMatch(m);
     },
   );
 });
@@ -210,21 +197,31 @@ describe.skipIf(!canUseModes)('SQLite start-up faults (file permissions)', () =>
     chmodSync(dir, 0o755);
     const place = await c.make(dir);
     const uid = asRoot ? NOBODY : undefined;
-    const r = await cli(place.env, ['list'], uid);
-    const server = await startServer(place.env, uid).catch((err: Error) => err);
-    const answer = server instanceof McpChild ? await server.tool<ErrorBody>('queue_list') : null;
-    console.log(
-      `${c.what}: CLI exit ${r.code}, stderr: ${r.stderr.slice(0, 400)}\n` +
-        `  MCP: ${answer ? JSON.stringify(answer.body) : (server as Error).message.slice(0, 600)}`,
-    );
-    const err = cliError(r);
-    expect(r.code).toBe(1);
-    expect(r.stderr).not.toMatch(STACK_LINE);
-    expect(err?.code).toBe('invalid_argument');
-    expect(err?.message).toContain(place.path);
-    expect(err?.message).toMatch(/DATABASE_URL|AGENT_QUEUE_HOME/);
-    expect(server).toBeInstanceOf(McpChild);
-    expect(answer?.isError).toBe(true);
-    expect(answer?.body.error).toEqual({ code: 'invalid_argument', message: err?.message });
+    const message = await expectConfigError(c.what, place.env, uid);
+    expect(message).toContain(place.path);
+    expect(message).toMatch(/DATABASE_URL|AGENT_QUEUE_HOME/);
   });
 });
+
+/**
+ * A configuration the database refuses: the CLI prints one coded line (exit 1, no stack), and an MCP
+ * server started with it stays up and answers a tool call with the same code and message, which is
+ * returned for the caller's own checks.
+ */
+async function expectConfigError(what: string, env: Record<string, string>, uid?: number): Promise<string> {
+  const r = await cli(env, ['list'], uid);
+  const server = await startServer(env, uid).catch((err: Error) => err);
+  const answer = server instanceof McpChild ? await server.tool<ErrorBody>('queue_list') : null;
+  console.log(
+    `${what}: CLI exit ${r.code}, stderr: ${r.stderr.slice(0, 400)}\n` +
+      `  MCP: ${answer ? JSON.stringify(answer.body) : (server as Error).message.slice(0, 600)}`,
+  );
+  const err = cliError(r);
+  expect(r.code).toBe(1);
+  expect(r.stderr).not.toMatch(STACK_LINE);
+  expect(err?.code).toBe('invalid_argument');
+  expect(server).toBeInstanceOf(McpChild);
+  expect(answer?.isError).toBe(true);
+  expect(answer?.body.error).toEqual({ code: 'invalid_argument', message: err?.message });
+  return err?.message ?? '';
+}
