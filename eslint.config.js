@@ -11,6 +11,45 @@ export default tseslint.config(
     },
   },
   {
+    // The layers of docs/architecture.md, enforced: core is a leaf, the store knows no rules, the
+    // queue knows no surface. An arrow the wrong way fails lint instead of creeping in.
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../*', '!../core/*'] }] },
+  },
+  {
+    files: ['src/store/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['../queue/*', '../mcp/*', '../http/*', '../cli/*', '../settings/*', '../open.js'] },
+      ],
+    },
+  },
+  {
+    files: ['src/queue/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '../mcp/*',
+            '../http/*',
+            '../cli/*',
+            '../settings/*',
+            '../open.js',
+            'pg',
+            'better-sqlite3',
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Every command reads the settings, so the settings know no command.
+    files: ['src/settings/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['../cli/*', '../open.js'] }] },
+  },
+  {
     // Plain Node scripts (launcher, benchmarks, test fixtures) use Node's globals.
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

@@ -1,9 +1,11 @@
 // Logs go to stderr: in stdio mode stdout belongs to the MCP protocol.
 import { destination, pino, type Logger } from 'pino';
+import type { LogLevel } from './settings/types.js';
 
 export type { Logger };
 
-export function createLogger(level: string = process.env.AGENT_QUEUE_LOG_LEVEL ?? 'info'): Logger {
+/** `level` comes from the settings (AGENT_QUEUE_LOG_LEVEL); nothing here reads the environment. */
+export function createLogger(level: LogLevel): Logger {
   return pino(
     {
       level,

@@ -1,8 +1,8 @@
-// Composition root: config -> store (migrated on first use) -> clock -> service. Every surface
+// Composition root: settings -> store (migrated on first use) -> clock -> service. Every surface
 // starts here; none constructs a store or decides a rule itself.
-import type { Config } from './config.js';
 import { databaseClock, type Clock } from './queue/clock.js';
 import { QueueService } from './queue/service.js';
+import type { Settings } from './settings/types.js';
 import { openStore } from './store/open.js';
 import type { Store } from './store/store.js';
 
@@ -24,10 +24,13 @@ export interface OpenQueueOptions {
   lazy?: boolean;
 }
 
-export async function openQueue(config: Config, opts: OpenQueueOptions = {}): Promise<OpenQueue> {
-  const store = openStore(config.database, { migrate: opts.migrate !== false });
+export async function openQueue(
+  settings: Pick<Settings, 'database' | 'queue'>,
+  opts: OpenQueueOptions = {},
+): Promise<OpenQueue> {
+  const store = openStore(settings.database.target, { migrate: opts.migrate !== false });
   const dbClock = opts.clock ? null : databaseClock(store);
-  const service = new QueueService({ store, clock: opts.clock ?? dbClock!, settings: config.settings });
+  const service = new QueueService({ store, clock: opts.clock ?? dbClock!, settings: settings.queue });
   const queue: OpenQueue = {
     service,
     store,
@@ -46,4 +49,12 @@ export async function openQueue(config: Config, opts: OpenQueueOptions = {}): Pr
     await queue.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The store alone, not migrated, for `agent-queue migrate`: it applies the migrations itself and
+ * reports each one (opening a queue would apply them silently first). Close it when done.
+ */
+export function openForMigration(settings: Pick<Settings, 'database'>): Store {
+  return openStore(settings.database.target);
 }

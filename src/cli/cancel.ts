@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Job } from '../queue/types.js';
+import type { Job } from '../core/types.js';
 import { ACTOR_FLAG, defaultActor, defineCommand } from './args.js';
 import { globalOptions, output, withQueue } from './context.js';
 

@@ -1,24 +1,27 @@
 // What every CLI command shares: global options, opening the queue, printing answers and errors.
 import type { Command } from 'commander';
-import { loadConfig, type Config, type ConfigFlags } from '../config.js';
-import { isQueueError } from '../queue/errors.js';
+import { isQueueError, withHint, type ErrorHint } from '../core/errors.js';
 import { openQueue, type OpenQueue } from '../open.js';
+import type { Settings } from '../settings/types.js';
+import { settingsFor } from './setting-flags.js';
 
 export interface GlobalOptions {
-  databaseUrl?: string;
-  home?: string;
-  json?: boolean;
+  json?: boolean | undefined;
+  /** This command's settings, read (and checked) on first use. */
+  settings(): Settings;
 }
 
-export const globalOptions = (cmd: Command): GlobalOptions => cmd.optsWithGlobals<GlobalOptions>();
-
-export function configFrom(opts: GlobalOptions, extra: ConfigFlags = {}): Config {
-  return loadConfig({ databaseUrl: opts.databaseUrl, home: opts.home, ...extra });
+export function globalOptions(cmd: Command): GlobalOptions {
+  let settings: Settings | undefined;
+  return {
+    json: cmd.optsWithGlobals<{ json?: boolean }>().json,
+    settings: () => (settings ??= settingsFor(cmd)),
+  };
 }
 
 /** Opens the queue, runs fn, always closes. */
 export async function withQueue<T>(opts: GlobalOptions, fn: (q: OpenQueue) => Promise<T>): Promise<T> {
-  const q = await openQueue(configFrom(opts));
+  const q = await openQueue(opts.settings());
   try {
     return await fn(q);
   } finally {
@@ -27,7 +30,7 @@ export async function withQueue<T>(opts: GlobalOptions, fn: (q: OpenQueue) => Pr
 }
 
 /** Prints `value` as JSON with --json, else the human rendering. */
-export function output(opts: GlobalOptions, value: unknown, human: () => string): void {
+export function output(opts: Pick<GlobalOptions, 'json'>, value: unknown, human: () => string): void {
   process.stdout.write(opts.json ? `${JSON.stringify(value, null, 2)}\n` : `${human()}\n`);
 }
 
@@ -54,10 +57,16 @@ export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   };
 }
 
+// What fixes an error, said in this surface's words (the queue's messages name no surface).
+const HINTS: Partial<Record<ErrorHint, string>> = {
+  list_jobs: '`agent-queue list` shows the ids of recent jobs.',
+  force_resume: 'On the command line: agent-queue resume --force.',
+};
+
 /** Exit codes: 1 for a queue error (stable code printed), 2 for a bad command line, 3 unavailable. */
 export function reportError(err: unknown): number {
   if (isQueueError(err)) {
-    process.stderr.write(`error [${err.code}]: ${err.message}\n`);
+    process.stderr.write(`error [${err.code}]: ${withHint(err, HINTS)}\n`);
     return err.code === 'unavailable' ? 3 : 1;
   }
   const e = err as { code?: string; message?: string };

@@ -1,10 +1,10 @@
 // What a long-lived command (mcp, serve) shares: the queue plus its sweeper while alive, and one
 // orderly shutdown on SIGTERM/SIGINT or when the surface ends, bounded so the process never lingers.
-import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { openQueue, type OpenQueue } from '../open.js';
-import { isQueueError } from '../queue/errors.js';
-import { startSweeper } from '../queue/sweeper.js';
+import { isQueueError } from '../core/errors.js';
+import type { Settings } from '../settings/types.js';
+import { startSweeper } from '../queue/maintenance.js';
 
 // Hosts expect the process gone quickly after they close it; a stuck close must not keep it.
 const FORCE_EXIT_MS = 1_500;
@@ -17,15 +17,15 @@ export interface Running {
   shutdown(why: string): Promise<void>;
 }
 
-export async function startRunning(config: Config, log: Logger): Promise<Running> {
+export async function startRunning(settings: Settings, log: Logger): Promise<Running> {
   // Lazy: a host starts its MCP server once and never retries, so the server must come up even
   // while the database is down or misconfigured, answer every call with the reason, and connect
   // by itself when it can (the sweeper's tick and every call try again).
-  const queue = await openQueue(config, { lazy: true });
+  const queue = await openQueue(settings, { lazy: true });
   const health = databaseHealth(log);
   queue.store.connect().then(health.ok, health.failed);
   const sweeper = startSweeper(queue.service, {
-    retentionDays: config.retentionDays,
+    retentionDays: settings.queue.retentionDays,
     onOk: health.ok,
     onError: health.failed,
   });
@@ -59,7 +59,7 @@ export async function startRunning(config: Config, log: Logger): Promise<Running
  * Logs the database going away and coming back once each, and any other failure of the background
  * tick once per distinct message, not on every tick (an outage would otherwise print a line a second).
  */
-function databaseHealth(log: Logger): { ok(): void; failed(err: unknown): void } {
+export function databaseHealth(log: Logger): { ok(): void; failed(err: unknown): void } {
   let failing: { message: string; database: boolean } | null = null;
   return {
     ok() {

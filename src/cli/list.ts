@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { JOB_STATUSES } from '../queue/types.js';
+import { JOB_STATUSES } from '../core/types.js';
 import { defineCommand, intArg } from './args.js';
 import { globalOptions, output, withQueue } from './context.js';
 import { jobsTable } from './render.js';

@@ -19,11 +19,15 @@ import { registerResume } from './resume.js';
 import { registerRetry } from './retry.js';
 import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
+import { registerWorker } from './worker.js';
+import { addSettingFlags } from './setting-flags.js';
 
 const REGISTRARS: ((program: Command) => void)[] = [
   // servers: `mcp` (stdio) is the default command, what `npx agent-queue` runs
   registerMcp,
   registerServe,
+  // the worker runtime: runs a command per job
+  registerWorker,
   // jobs
   registerEnqueue,
   registerList,
@@ -47,16 +51,12 @@ const REGISTRARS: ((program: Command) => void)[] = [
 ];
 
 export function buildProgram(): Command {
-  const program = new Command('agent-queue')
-    .description('A durable job queue whose workers are AI coding agents (MCP server, CLI, worker runtime).')
-    .option(
-      '--database-url <url>',
-      'postgres://… or sqlite:///abs/path.db (env DATABASE_URL; default SQLite in AGENT_QUEUE_HOME)',
-    )
-    .option(
-      '--home <dir>',
-      'home folder for the default SQLite file (env AGENT_QUEUE_HOME; default ~/.agent-queue)',
-    )
+  const program = addSettingFlags(
+    new Command('agent-queue').description(
+      'A durable job queue whose workers are AI coding agents (MCP server, CLI, worker runtime).',
+    ),
+    { global: true },
+  )
     .option('--json', 'print machine-readable JSON')
     .showHelpAfterError()
     .exitOverride();

@@ -2,25 +2,27 @@
 // stdout carries the protocol, so logs go to stderr. Exits when stdin closes or on SIGTERM/SIGINT.
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
+import { globalOptions } from './context.js';
 import { startRunning } from './lifecycle.js';
-import { addMcpOptions, mcpSetup, type McpCliFlags } from './mcp-options.js';
+import { addSettingFlags } from './setting-flags.js';
 
 export function registerMcp(program: Command): void {
-  addMcpOptions(
+  addSettingFlags(
     program
       .command('mcp', { isDefault: true })
       .description('Serve MCP over stdio (the default command; what an MCP host launches).')
       .showHelpAfterError(false),
-  ).action(async (flags: McpCliFlags, cmd: Command) => {
-    const { config, options } = mcpSetup(flags, cmd);
+    { command: 'mcp' },
+  ).action(async (_flags: unknown, cmd: Command) => {
+    const settings = globalOptions(cmd).settings();
     // Loaded here, not at the top: every other command starts faster without the MCP SDK.
     const [{ StdioTransport }, { createServer }] = await Promise.all([
       import('../mcp/stdio.js'),
       import('../mcp/server.js'),
     ]);
-    const log = createLogger(config.logLevel);
-    const running = await startRunning(config, log);
-    const mcp = createServer(running.queue.service, { ...options, log });
+    const log = createLogger(settings.log.level);
+    const running = await startRunning(settings, log);
+    const mcp = createServer(running.queue.service, { mcp: settings.mcp, worker: settings.worker, log });
     running.onShutdown(async () => {
       await mcp.close();
       // Let go of stdin so the process can exit even when the host keeps the pipe open.
@@ -30,12 +32,12 @@ export function registerMcp(program: Command): void {
     process.stdin.once('end', () => void running.shutdown('stdin closed'));
     process.stdin.once('close', () => void running.shutdown('stdin closed'));
     mcp.server.server.onclose = () => void running.shutdown('transport closed');
-    await mcp.server.connect(new StdioTransport({ payloadLimitBytes: config.settings.payloadLimitBytes }));
+    await mcp.server.connect(new StdioTransport({ payloadLimitBytes: settings.queue.payloadLimitBytes }));
     if (process.stdin.isTTY) {
       process.stderr.write(
         'agent-queue: MCP server on stdio, waiting for an MCP host. For the command line: agent-queue --help\n',
       );
     }
-    log.debug({ tools: options.tools, toolNames: options.toolNames }, 'MCP server ready on stdio');
+    log.debug({ ...settings.mcp }, 'MCP server ready on stdio');
   });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { openStore } from '../store/open.js';
-import { configFrom, globalOptions, output } from './context.js';
+import { openForMigration } from '../open.js';
+import { globalOptions, output } from './context.js';
 
 export function registerMigrate(program: Command): void {
   program
@@ -8,7 +8,7 @@ export function registerMigrate(program: Command): void {
     .description('Create or upgrade the database schema (also done automatically at start).')
     .action(async (_opts, cmd: Command) => {
       const g = globalOptions(cmd);
-      const store = openStore(configFrom(g).database);
+      const store = openForMigration(g.settings());
       try {
         const report = await store.migrate();
         output(g, report, () =>

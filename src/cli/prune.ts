@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defineCommand, intArg } from './args.js';
-import { configFrom, globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, withQueue } from './context.js';
 
 export function registerPrune(program: Command): void {
   defineCommand(
@@ -15,7 +15,7 @@ export function registerPrune(program: Command): void {
     )
     .action(async (flags: { olderThanDays?: number }, cmd: Command) => {
       const g = globalOptions(cmd);
-      const days = flags.olderThanDays ?? configFrom(g).retentionDays;
+      const days = flags.olderThanDays ?? g.settings().queue.retentionDays;
       const deleted = await withQueue(g, (q) => q.service.pruneFinished(days));
       output(
         g,

@@ -1,5 +1,5 @@
 // Human renderings of the queue's answers, shared by the commands that show jobs and fleet state.
-import type { ControlEvent, Job, JobEvent, JobSummary, StatusAnswer, SystemBlock } from '../queue/types.js';
+import type { ControlEvent, Job, JobEvent, JobSummary, StatusAnswer, SystemBlock } from '../core/types.js';
 import { fields, indent, prettyJson, table, when } from './format.js';
 
 export function jobsTable(jobs: JobSummary[]): string {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { StatusAnswer } from '../queue/types.js';
+import type { StatusAnswer } from '../core/types.js';
 import { defineCommand, intArg, positiveArg } from './args.js';
 import {
   globalOptions,

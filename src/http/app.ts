@@ -3,7 +3,7 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { errorBody } from '../mcp/errors.js';
+import { httpError } from './errors.js';
 import { maxRequestBytes } from '../mcp/limits.js';
 import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
@@ -58,7 +58,8 @@ export function createApp(opts: AppOptions): HttpApp {
       await opts.service.control.state();
       return c.json({ ok: true });
     } catch (err) {
-      return c.json({ ok: false, error: errorBody(err).error }, 503);
+      // Always 503 here, whatever the code: the process is up, its database is not usable.
+      return c.json({ ok: false, error: httpError(err).body.error }, 503);
     }
   });
   const mcp = mountMcp(app, opts.service, opts.mcp);

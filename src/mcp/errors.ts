@@ -1,7 +1,8 @@
 // The one place where queue errors become MCP answers. Tools answer `isError: true` with
 // `{error: {code, message}}` as text; resources and prompts raise JSON-RPC errors.
 import { ErrorCode, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { isQueueError, type ErrorCode as QueueErrorCode } from '../queue/errors.js';
+import { toQueueError, withHint, type ErrorCode as QueueErrorCode, type ErrorHint } from '../core/errors.js';
+import type { ToolBase } from './profiles.js';
 
 export interface ToolErrorBody {
   error: { code: QueueErrorCode; message: string; details?: Record<string, unknown> };
@@ -25,21 +26,26 @@ const RPC_CODES: Record<QueueErrorCode, number> = {
   internal: ErrorCode.InternalError,
 };
 
-/** Any thrown value -> the stable error body. Unknown errors are `internal`: a bug, not worth retrying. */
-export function errorBody(err: unknown): ToolErrorBody {
-  if (isQueueError(err)) {
-    // Validation issues repeat what the message already says; an agent only pays for them in tokens.
-    const { issues: _issues, ...details } = err.details ?? {};
-    const facts = Object.keys(details).length > 0 ? { details } : {};
-    return { error: { code: err.code, message: err.message, ...facts } };
-  }
-  const detail = err instanceof Error ? err.message : String(err);
+export type Hints = Partial<Record<ErrorHint, string>>;
+
+/**
+ * What fixes an error, said in this server's words (the queue's messages name no surface): the
+ * tool names it really registered, under its naming style, and only tools it exposes.
+ */
+export function toolHints(name: (base: ToolBase) => string, has: (base: ToolBase) => boolean): Hints {
   return {
-    error: {
-      code: 'internal',
-      message: `The server hit an unexpected error (${detail}). This is a bug in agent-queue, not in your call; retrying will not help. Check the server log.`,
-    },
+    ...(has('list') ? { list_jobs: `${name('list')} shows the ids of recent jobs.` } : {}),
+    claim_scope: "The scope is set by this server's --types flag or AGENT_QUEUE_TYPES.",
   };
+}
+
+/** Any thrown value -> the stable error body. Unknown errors are `internal`: a bug, not worth retrying. */
+export function errorBody(err: unknown, hints: Hints = {}): ToolErrorBody {
+  const e = toQueueError(err);
+  // Validation issues repeat what the message already says; an agent only pays for them in tokens.
+  const { issues: _issues, ...details } = e.details ?? {};
+  const facts = Object.keys(details).length > 0 ? { details } : {};
+  return { error: { code: e.code, message: withHint(e, hints), ...facts } };
 }
 
 /**

@@ -2,7 +2,7 @@
 // `work_queue` prompt (a slash command that turns the agent into a worker).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import type { ToolBase } from './options.js';
+import type { ToolBase } from './profiles.js';
 
 type Name = (base: ToolBase) => string;
 

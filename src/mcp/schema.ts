@@ -1,7 +1,7 @@
 // Schemas as the MCP layer hands them to the SDK: input shapes from src/queue/schemas.ts, output
 // shapes describing the answers of src/queue/types.ts.
 import { z } from 'zod';
-import { JOB_STATUSES } from '../queue/types.js';
+import { JOB_STATUSES } from '../core/types.js';
 
 /**
  * The SDK validates arguments against the input schema before a handler runs and answers a bad

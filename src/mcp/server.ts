@@ -1,20 +1,25 @@
 // createServer(service, options): one McpServer per MCP session (stdio has one; HTTP one per client).
-// Transports stay thin: they connect the server, and call close() when the session ends.
+// Transports stay thin: they connect the server, and call close() when the session ends. Claims
+// without a lease get the service's default (queue.defaultLeaseSeconds, the --lease flag).
 import { createRequire } from 'node:module';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
+import type { McpSettings, WorkerSettings } from '../settings/types.js';
 import { sessionIdentity } from './identity.js';
 import { InFlight } from './in-flight.js';
-import { PROFILES, toolName, type McpOptions, type ToolBase } from './options.js';
+import { PROFILES, toolName, type ToolBase } from './profiles.js';
 import { instructions, registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { registerTool, type ToolContext } from './tool.js';
+import { toolHints } from './errors.js';
 import { TOOLS } from './tools/index.js';
 
 const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export interface CreateServerOptions extends McpOptions {
+export interface CreateServerOptions {
+  mcp: McpSettings;
+  worker: WorkerSettings;
   log?: Logger | undefined;
 }
 
@@ -26,9 +31,9 @@ export interface QueueMcpServer {
 }
 
 export function createServer(service: QueueService, options: CreateServerOptions): QueueMcpServer {
-  const bases: readonly ToolBase[] = PROFILES[options.tools];
+  const bases: readonly ToolBase[] = PROFILES[options.mcp.tools];
   const has = (base: ToolBase) => bases.includes(base);
-  const name = (base: ToolBase) => toolName(options.toolNames, base);
+  const name = (base: ToolBase) => toolName(options.mcp.toolNames, base);
   const server = new McpServer(
     { name: 'agent-queue', title: 'agent-queue', version: pkg.version },
     {
@@ -36,9 +41,17 @@ export function createServer(service: QueueService, options: CreateServerOptions
       capabilities: { tools: {}, resources: {}, ...(has('claim') ? { prompts: {} } : {}) },
     },
   );
-  const identity = sessionIdentity(server, options.workerId);
+  const identity = sessionIdentity(server, options.worker.id);
   const inFlight = new InFlight();
-  const ctx: ToolContext = { service, options, identity, name, log: options.log, inFlight };
+  const ctx: ToolContext = {
+    service,
+    worker: options.worker,
+    identity,
+    name,
+    hints: toolHints(name, has),
+    log: options.log,
+    inFlight,
+  };
   for (const base of bases) registerTool(server, TOOLS[base], ctx);
   if (has('claim')) registerPrompts(server, name);
   registerResources(server, service);

@@ -12,21 +12,25 @@ import type {
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
+import type { WorkerSettings } from '../settings/types.js';
 import { parseInput } from '../queue/validate.js';
-import { errorBody, toolError } from './errors.js';
+import { errorBody, toolError, type Hints } from './errors.js';
 import type { InFlight } from './in-flight.js';
-import type { McpOptions, ToolBase } from './options.js';
+import type { ToolBase } from './profiles.js';
 import { lenient } from './schema.js';
 
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export interface ToolContext {
   service: QueueService;
-  options: McpOptions;
+  /** Who this server claims as: fixed id, capabilities, the job types it may take. */
+  worker: WorkerSettings;
   /** This session's worker id; also the actor recorded on enqueue, cancel, pause and resume. */
   identity(): string;
   /** The exposed name of a tool, for descriptions that point at each other. */
   name(base: ToolBase): string;
+  /** How this server words the fix of an error (toolHints). */
+  hints: Hints;
   log?: Logger | undefined;
   /** This session's calls in flight; `closing` is aborted when the session shuts down. */
   inFlight: InFlight;
@@ -61,7 +65,7 @@ export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext):
       const answer = (await def.run(input, ctx, extra)) as Record<string, unknown>;
       return { structuredContent: answer, content: [{ type: 'text', text: JSON.stringify(answer) }] };
     } catch (err) {
-      const body = errorBody(err);
+      const body = errorBody(err, ctx.hints);
       // The service puts `action` and `system` on lease loss; agents read them at the top level.
       if (def.leaseBound && body.error.code === 'lease_lost' && body.error.details) {
         const { system, action: _action, ...rest } = body.error.details;

@@ -11,6 +11,7 @@ export const systemClock: Clock = { now: () => new Date() };
 const RECALIBRATE_MS = 5 * 60_000;
 // Until the first calibration succeeds (the database may be down at start), try this often.
 const FIRST_CALIBRATION_RETRY_MS = 1_000;
+const CALIBRATION_SAMPLES = 3;
 
 export interface DatabaseClock extends Clock {
   /** Measures the offset now; rejects when the database cannot be reached. */
@@ -28,11 +29,20 @@ export function databaseClock(store: Store): DatabaseClock {
   let calibrated = false;
   let timer: NodeJS.Timeout | null = null;
   let stopped = false;
+  // The offset is the database time minus the midpoint of the round trip, so it is only as good as
+  // the round trip is short. A first query also opens the connection (and on PostgreSQL loads the
+  // driver), which would put this clock tens of milliseconds ahead of a peer's: a job it enqueues
+  // would not yet be due for a claimer in another process. The shortest of a few samples wins.
   const calibrate = async () => {
-    const before = Date.now();
-    const db = (await store.dbNow()).getTime();
-    const after = Date.now();
-    offsetMs = db - (before + after) / 2;
+    let best: { rtt: number; offset: number } | null = null;
+    for (let i = 0; i < CALIBRATION_SAMPLES; i++) {
+      const before = performance.now();
+      const wall = Date.now();
+      const db = (await store.dbNow()).getTime();
+      const rtt = performance.now() - before;
+      if (!best || rtt < best.rtt) best = { rtt, offset: db - (wall + rtt / 2) };
+    }
+    offsetMs = best!.offset;
     calibrated = true;
   };
   const schedule = () => {

@@ -1,7 +1,7 @@
 // Fleet pause (SPEC §8): drain / quiesce / resume, with a monotonic version and an audit trail.
 import type { PauseRecord, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
-import { QueueError } from './errors.js';
+import { QueueError } from '../core/errors.js';
 import { parseInput } from './validate.js';
 import {
   pauseInput,
@@ -11,8 +11,9 @@ import {
   type ResumeInput,
   type StatusInput,
 } from './schemas.js';
-import type { QueueMetrics, StatusAnswer, SystemBlock } from './types.js';
+import type { ControlEvent, QueueMetrics, StatusAnswer, SystemBlock } from '../core/types.js';
 import { toSystem } from './view.js';
+import { retryOnConflict } from './cas.js';
 
 export interface PauseAnswer {
   system: SystemBlock;
@@ -20,9 +21,6 @@ export interface PauseAnswer {
   /** false when the call asked for the state that already held (a no-op). */
   changed: boolean;
 }
-
-// Two operators racing: the loser re-reads and re-decides; this bounds the retries.
-const MAX_CAS_ATTEMPTS = 5;
 
 export class PauseControl {
   constructor(
@@ -52,36 +50,21 @@ export class PauseControl {
   async pause(raw: PauseInput): Promise<PauseAnswer> {
     const input = parseInput(pauseInput, raw, 'pause');
     const actor = input.requestedBy ?? null;
-    for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
+    return retryOnConflict('The pause state', async () => {
       const cur = await this.state();
       if (cur.paused && cur.mode === input.mode && cur.reason === input.reason) {
         return { system: toSystem(cur), metrics: await this.metrics(), changed: false };
       }
-      const now = this.clock.now();
-      const next = await this.store.pauseStateSet({
-        expectVersion: cur.version,
-        next: {
-          paused: true,
-          mode: input.mode,
-          reason: input.reason,
-          requestedBy: actor,
-          requestedAt: now,
-          updatedAt: now,
-        },
-        audit: { action: 'pause', mode: input.mode, reason: input.reason, actor, at: now.toISOString() },
-      });
-      if (next) {
-        await this.store.notify({ kind: 'pause_changed', version: next.version }).catch(() => {});
-        return { system: toSystem(next), metrics: await this.metrics(), changed: true };
-      }
-    }
-    throw contended();
+      const next = await this.write(cur, { action: 'pause', mode: input.mode, reason: input.reason, actor });
+      if (!next) return null;
+      return { system: toSystem(next), metrics: await this.metrics(), changed: true };
+    });
   }
 
   async resume(raw: ResumeInput): Promise<PauseAnswer> {
     const input = parseInput(resumeInput, raw, 'resume');
     const actor = input.requestedBy ?? null;
-    for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
+    return retryOnConflict('The pause state', async () => {
       const cur = await this.state();
       if (!cur.paused) {
         throw new QueueError(
@@ -101,31 +84,40 @@ export class PauseControl {
             : '';
         throw new QueueError(
           'job_state_conflict',
-          `${metrics.running} job(s) are still running, so the fleet is not drained yet.${stale} Wait until status shows isDrained: true, or resume with force: true (CLI: --force) to let workers claim again while those jobs finish.`,
-          { details: { system: toSystem(cur), metrics } },
+          `${metrics.running} job(s) are still running, so the fleet is not drained yet.${stale} Wait until status shows isDrained: true, or resume with force: true to let workers claim again while those jobs finish.`,
+          { details: { system: toSystem(cur), metrics }, hint: 'force_resume' },
         );
       }
-      const now = this.clock.now();
-      const next = await this.store.pauseStateSet({
-        expectVersion: cur.version,
-        next: {
-          paused: false,
-          mode: null,
-          reason: null,
-          requestedBy: actor,
-          requestedAt: now,
-          updatedAt: now,
-        },
-        audit: { action: 'resume', mode: cur.mode, reason: input.reason, actor, at: now.toISOString() },
-      });
-      if (next) {
-        await this.store.notify({ kind: 'pause_changed', version: next.version }).catch(() => {});
-        return { system: toSystem(next), metrics, changed: true };
-      }
-    }
-    throw contended();
+      // The audit row keeps the mode that was lifted.
+      const next = await this.write(cur, { action: 'resume', mode: cur.mode, reason: input.reason, actor });
+      if (!next) return null;
+      return { system: toSystem(next), metrics, changed: true };
+    });
+  }
+
+  /**
+   * Compare-and-set on the state's version, with its audit row; null when another change landed
+   * first. Waiting workers hear of it at once (best effort: they re-check on their own anyway).
+   */
+  private async write(
+    cur: PauseRecord,
+    change: Omit<ControlEvent, 'id' | 'at'>,
+  ): Promise<PauseRecord | null> {
+    const now = this.clock.now();
+    const pausing = change.action === 'pause';
+    const next = await this.store.pauseStateSet({
+      expectVersion: cur.version,
+      next: {
+        paused: pausing,
+        mode: pausing ? change.mode : null,
+        reason: pausing ? change.reason : null,
+        requestedBy: change.actor,
+        requestedAt: now,
+        updatedAt: now,
+      },
+      audit: { ...change, at: now.toISOString() },
+    });
+    if (next) await this.store.notify({ kind: 'pause_changed', version: next.version }).catch(() => {});
+    return next;
   }
 }
-
-const contended = () =>
-  new QueueError('unavailable', 'The pause state kept changing under concurrent updates. Retry the call.');

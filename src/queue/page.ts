@@ -1,7 +1,7 @@
 // One page of `list`: summaries unless `full`, cut to a byte budget so that an answer stays small
 // enough for an MCP client (which carries it twice: structured and as text) and for a model's context.
 import type { JobRecord } from '../store/store.js';
-import type { Job, JobPage, JobSummary } from './types.js';
+import type { Job, JobPage, JobSummary } from '../core/types.js';
 import { encodeCursor, toJob } from './view.js';
 
 /** JSON bytes of the jobs on one page; a page always holds at least one job, however large. */

@@ -1,7 +1,7 @@
 // One zod schema per operation input, shared by the service, MCP, REST and CLI (SPEC §6).
 // Objects are strict: an unknown field is a mistake worth reporting, not silently dropping.
 import { z } from 'zod';
-import type { JsonObject } from './types.js';
+import type { JsonObject } from '../core/types.js';
 
 export const TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]*$/;
 export const MAX_CLAIM_WAIT_SECONDS = 50;
@@ -98,7 +98,13 @@ export type EnqueueInput = z.input<typeof enqueueInput>;
 
 export const claimInput = z.strictObject({
   workerId,
-  types: z.array(jobType).max(64).optional().describe('Only claim jobs of these types.'),
+  types: z
+    .array(jobType)
+    .max(64)
+    .optional()
+    // Normalised here, once: past this schema `types` is undefined (any type) or a non-empty list.
+    .transform((types) => (types && types.length > 0 ? types : undefined))
+    .describe('Only claim jobs of these types.'),
   capabilities: z.array(capability).max(64).default([]).describe('What this worker can do.'),
   leaseSeconds: leaseSeconds.optional(),
   waitSeconds: z
@@ -146,6 +152,14 @@ export const ackCancelInput = z.strictObject({
   message: z.string().min(1).max(2000).optional().describe('What was left undone.'),
 });
 export type AckCancelInput = z.input<typeof ackCancelInput>;
+
+export const logInput = z.strictObject({
+  jobId,
+  leaseToken,
+  stream: z.enum(['stdout', 'stderr']).describe('Which output the lines came from.'),
+  lines: z.array(z.string().max(4000)).min(1).max(200).describe('Output lines, oldest first.'),
+});
+export type LogInput = z.input<typeof logInput>;
 
 export const cancelInput = z.strictObject({
   jobId,

@@ -1,4 +1,4 @@
-// Queue behaviour that operators may tune (SPEC §15 defaults). config.ts fills it from the environment.
+// Queue behaviour that operators may tune (SPEC §15 defaults). src/settings fills it from flags and the environment.
 import type { BackoffSettings } from './backoff.js';
 
 export interface QueueSettings {
@@ -11,6 +11,8 @@ export interface QueueSettings {
   pausedRetryAfterSeconds: number;
   /** A plain heartbeat (no message/progress) is written to the timeline at most this often. */
   heartbeatEventIntervalSeconds: number;
+  /** Finished jobs and their events are pruned after this many days (long-lived processes, `prune`). */
+  retentionDays: number;
 }
 
 export const DEFAULT_SETTINGS: QueueSettings = {
@@ -21,4 +23,5 @@ export const DEFAULT_SETTINGS: QueueSettings = {
   emptyRetryAfterSeconds: 5,
   pausedRetryAfterSeconds: 15,
   heartbeatEventIntervalSeconds: 60,
+  retentionDays: 14,
 };

@@ -2,14 +2,17 @@
 // job becomes. The service writes a decision with a compare-and-set on exactly what it assumed.
 import type { JobExpectation, JobPatch, JobRecord, NewEvent } from '../store/store.js';
 import { backoffSeconds, type BackoffSettings } from './backoff.js';
-import { uuidv7 } from './ids.js';
-import type { enqueueInput } from './schemas.js';
+import { uuidv7 } from '../core/ids.js';
+import type { ackCancelInput, completeInput, enqueueInput, heartbeatInput, logInput } from './schemas.js';
+import { QueueError } from '../core/errors.js';
+import { leaseLostError, notFound } from './errors.js';
 import type { z } from 'zod';
 
+/** What a transition writes: the row it assumes, the fields it sets, the timeline entry (if any). */
 export interface Decision {
   expect: JobExpectation;
   set: JobPatch;
-  event: NewEvent;
+  event?: NewEvent;
 }
 
 /** Where every job starts: queued, attempt 0, no lease. */
@@ -132,4 +135,160 @@ export function heartbeatEvent(
   const last = job.lastHeartbeatEventAt;
   if (last && now.getTime() - last.getTime() < intervalSeconds * 1000) return undefined;
   return { level: 'info', kind: 'heartbeat', message: null };
+}
+
+/** The job, if `token` still holds its lease; otherwise the caller learns it lost the job. */
+export function requireLease(job: JobRecord | null, id: string, token: string): JobRecord {
+  if (!job) throw notFound(id);
+  if (job.status !== 'running' || job.leaseToken !== token) throw leaseLostError(job);
+  return job;
+}
+
+/** A heartbeat extends the lease (by the length asked for, else the claim's) and records progress. */
+export function decideHeartbeat(
+  held: JobRecord,
+  input: z.output<typeof heartbeatInput>,
+  now: Date,
+  settings: { defaultLeaseSeconds: number; heartbeatEventIntervalSeconds: number },
+): Decision {
+  const leaseSeconds = input.leaseSeconds ?? held.leaseSeconds ?? settings.defaultLeaseSeconds;
+  const event = heartbeatEvent(held, input, now, settings.heartbeatEventIntervalSeconds);
+  return {
+    expect: { status: 'running', leaseToken: input.leaseToken },
+    set: {
+      leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
+      ...(input.leaseSeconds !== undefined ? { leaseSeconds } : {}),
+      ...(input.progress !== undefined ? { progress: input.progress } : {}),
+      ...(input.message !== undefined ? { progressMessage: input.message } : {}),
+      ...(event ? { lastHeartbeatEventAt: now } : {}),
+    },
+    ...(event ? { event } : {}),
+  };
+}
+
+/**
+ * Success, decided without reading the row: the lease token is the whole condition. Completing a
+ * job whose cancellation was requested still succeeds: the work is done.
+ */
+export function decideComplete(input: z.output<typeof completeInput>, now: Date): Decision {
+  return {
+    expect: { status: 'running', leaseToken: input.leaseToken },
+    set: {
+      status: 'succeeded',
+      result: input.result ?? null,
+      resultSummary: input.resultSummary ?? null,
+      ...finish(now),
+    },
+    event: { level: 'info', kind: 'completed', message: input.resultSummary ?? null },
+  };
+}
+
+/** The holder confirms it stopped after a cancel request: the job ends as cancelled. */
+export function decideAckCancel(
+  held: JobRecord,
+  input: z.output<typeof ackCancelInput>,
+  now: Date,
+): Decision {
+  if (!held.cancelRequestedAt) {
+    throw new QueueError(
+      'job_state_conflict',
+      'No cancellation was requested for this job, so there is nothing to acknowledge. Finish it with complete or fail.',
+    );
+  }
+  return {
+    expect: { status: 'running', leaseToken: input.leaseToken, cancelRequested: true },
+    set: { status: 'cancelled', ...finish(now) },
+    event: {
+      level: 'warn',
+      kind: 'cancelled',
+      message: input.message ?? 'cancellation acknowledged by the worker',
+    },
+  };
+}
+
+/**
+ * A producer or operator cancels: a queued job ends at once; a running one gets a cancel request
+ * its holder learns on its next heartbeat. Repeating it is a no-op (null) that returns the job.
+ */
+export function decideCancel(
+  cur: JobRecord,
+  by: { requestedBy: string | null; reason: string | null },
+  now: Date,
+): Decision | null {
+  const { requestedBy, reason } = by;
+  const request = { cancelRequestedAt: now, cancelRequestedBy: requestedBy, cancelReason: reason };
+  if (cur.status === 'queued') {
+    return {
+      expect: { status: 'queued' },
+      set: { status: 'cancelled', ...request, finishedAt: now },
+      event: {
+        level: 'warn',
+        kind: 'cancelled',
+        message: reason ?? 'cancelled before it ran',
+        data: { by: requestedBy },
+      },
+    };
+  }
+  if (cur.status === 'running' && !cur.cancelRequestedAt) {
+    return {
+      expect: { status: 'running', cancelRequested: false },
+      set: request,
+      event: { level: 'warn', kind: 'cancel_requested', message: reason, data: { by: requestedBy } },
+    };
+  }
+  if (cur.status === 'running' || cur.status === 'cancelled') return null;
+  throw new QueueError(
+    'job_state_conflict',
+    `The job already ended as ${cur.status}; only queued or running jobs can be cancelled.`,
+    { details: { status: cur.status } },
+  );
+}
+
+/** An operator runs a failed or dead-lettered job again, from attempt 0, now. */
+export function decideRetry(cur: JobRecord, requestedBy: string | null, now: Date): Decision {
+  if (cur.status !== 'failed' && cur.status !== 'dead_letter') {
+    throw new QueueError(
+      'job_state_conflict',
+      `Only failed or dead_letter jobs can be retried; this one is ${cur.status}.`,
+      { details: { status: cur.status } },
+    );
+  }
+  return {
+    expect: { status: cur.status },
+    set: {
+      status: 'queued',
+      attempt: 0,
+      runAt: now,
+      claimedBy: null,
+      finishedAt: null,
+      errorMessage: null,
+      result: null,
+      resultSummary: null,
+      progress: null,
+      progressMessage: null,
+    },
+    event: {
+      level: 'info',
+      kind: 'retried',
+      message: `retried by ${requestedBy ?? 'an operator'}`,
+      data: { previousStatus: cur.status },
+    },
+  };
+}
+
+/**
+ * Output lines of the holder's work become one `log` event (stderr as a warning). The row only
+ * gets its updated_at: the write is conditional on the lease, so a stale holder logs nothing.
+ */
+export function decideLog(input: z.output<typeof logInput>): Decision {
+  return {
+    expect: { status: 'running', leaseToken: input.leaseToken },
+    set: {},
+    event: {
+      level: input.stream === 'stderr' ? 'warn' : 'info',
+      kind: 'log',
+      message: input.lines.join('\n'),
+      data: { stream: input.stream, lines: input.lines.length },
+    },
+  };
 }

@@ -1,7 +1,7 @@
 // Parses an operation input with its shared schema; a bad input becomes `invalid_argument` with a
 // message that names each wrong field and says what it should be.
 import type { z } from 'zod';
-import { QueueError } from './errors.js';
+import { QueueError } from '../core/errors.js';
 
 /** JSON nested deeper than this is refused: deeper input only serves to exhaust a stack somewhere. */
 const MAX_JSON_DEPTH = 64;

@@ -1,39 +1,35 @@
 // Record -> public shape. The lease token never leaves through toJob; only toLease gives it, to its holder.
 import type { JobRecord, PauseRecord } from '../store/store.js';
-import type { Job, Lease, SystemBlock } from './types.js';
-import { QueueError } from './errors.js';
-import { isUuid } from './ids.js';
+import type { Job, Lease, SystemBlock } from '../core/types.js';
+import { PRIVATE_JOB_FIELDS } from '../core/job.js';
+import { JOB_FIELD_LIST } from '../store/job-fields.js';
+import { QueueError } from '../core/errors.js';
+import { isUuid } from '../core/ids.js';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
+// Every answer carrying a job runs this. Compiled once from the store's field table into one object
+// literal of fixed shape (a loop building it key by key costs several times more per answer). Only
+// our own field names are compiled.
+const toJobCompiled = new Function(
+  'r',
+  `return { ${JOB_FIELD_LIST.filter(([name]) => !(PRIVATE_JOB_FIELDS as readonly string[]).includes(name))
+    .map(([name, f]) => {
+      const v = `r[${JSON.stringify(name)}]`;
+      const value =
+        f.kind !== 'time'
+          ? v
+          : f.nullable
+            ? `${v} === null ? null : ${v}.toISOString()`
+            : `${v}.toISOString()`;
+      return `${JSON.stringify(name)}: ${value}`;
+    })
+    .join(', ')} };`,
+) as (r: JobRecord) => Job;
+
+/** Every public field of the record, dates as ISO strings; the private ones (the lease token) never. */
 export function toJob(r: JobRecord): Job {
-  return {
-    id: r.id,
-    type: r.type,
-    status: r.status,
-    priority: r.priority,
-    payload: r.payload,
-    requiredCapabilities: r.requiredCapabilities,
-    dedupeKey: r.dedupeKey,
-    runAt: r.runAt.toISOString(),
-    attempt: r.attempt,
-    maxAttempts: r.maxAttempts,
-    claimedBy: r.claimedBy,
-    leaseExpiresAt: iso(r.leaseExpiresAt),
-    progress: r.progress,
-    progressMessage: r.progressMessage,
-    cancelRequestedAt: iso(r.cancelRequestedAt),
-    cancelRequestedBy: r.cancelRequestedBy,
-    cancelReason: r.cancelReason,
-    result: r.result,
-    resultSummary: r.resultSummary,
-    errorMessage: r.errorMessage,
-    createdBy: r.createdBy,
-    createdAt: r.createdAt.toISOString(),
-    updatedAt: r.updatedAt.toISOString(),
-    startedAt: iso(r.startedAt),
-    finishedAt: iso(r.finishedAt),
-  };
+  return toJobCompiled(r);
 }
 
 export function toLease(r: JobRecord, now: Date): Lease {

@@ -22,6 +22,8 @@ interface Entry {
 export class Wakeups {
   private readonly waiters = new Set<Entry>();
   private subscription: Promise<() => void> | null = null;
+  /** Callers of whenIdle() still waiting for enough idle waiters (empty unless a test asks). */
+  private idleWatches: { n: number; resolve: () => void }[] = [];
 
   constructor(private readonly store: Store) {}
 
@@ -84,11 +86,34 @@ export class Wakeups {
           const timer = setTimeout(() => done(false), Math.max(0, ms));
           abort?.addEventListener('abort', onAbort, { once: true });
           wake = () => done(true);
+          this.noteIdle();
         }),
       close: () => {
         this.waiters.delete(entry);
       },
     };
+  }
+
+  /**
+   * Resolves once at least n waiters are blocked in wait() at the same moment: a long-poll claim or a
+   * watchJob has made its check and now sleeps until a wake-up. Tests await this instead of sleeping
+   * "long enough" before they make the change that should wake it. Costs nothing when unused.
+   */
+  whenIdle(n = 1): Promise<void> {
+    if (this.idleCount() >= n) return Promise.resolve();
+    return new Promise((resolve) => this.idleWatches.push({ n, resolve }));
+  }
+
+  private idleCount(): number {
+    let idle = 0;
+    for (const w of this.waiters) if (w.idle()) idle++;
+    return idle;
+  }
+
+  private noteIdle(): void {
+    if (this.idleWatches.length === 0) return;
+    const idle = this.idleCount();
+    this.idleWatches = this.idleWatches.filter((w) => (idle >= w.n ? void w.resolve() : true));
   }
 
   async close(): Promise<void> {
@@ -99,14 +124,17 @@ export class Wakeups {
   }
 }
 
-/** Signals that may make a job claimable for a claimer with these types and capabilities (or change pause state). */
+/**
+ * Signals that may make a job claimable for a claimer with these types (undefined: any, as the claim
+ * schema leaves them) and capabilities, or that change the pause state.
+ */
 export const claimMatch =
   (types: readonly string[] | undefined, capabilities: readonly string[]): Match =>
   (s) =>
     s.kind === 'changed' ||
     s.kind === 'pause_changed' ||
     (s.kind === 'job_ready' &&
-      (!types || types.length === 0 || types.includes(s.type)) &&
+      (!types || types.includes(s.type)) &&
       (s.requiredCapabilities ?? []).every((c) => capabilities.includes(c)));
 
 /** Signals that concern one job (cancel request, pause changes) for a worker holding it. */
@@ -126,5 +154,5 @@ export function readySignal(job: JobRecord): Signal {
 export function wakeupFor(job: JobRecord, d: Decision): Signal | undefined {
   if (d.set.status === 'queued') return readySignal(job);
   // A worker watching its job must learn of a cancel request at once; other changes it reads on heartbeat.
-  return d.event.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: job.id } : undefined;
+  return d.event?.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: job.id } : undefined;
 }

@@ -2,7 +2,7 @@
 // "cannot be reached right now" is `unavailable` (retry), a refused login, a missing database or an
 // unwritable SQLite file is `invalid_argument` naming DATABASE_URL (retrying will not help), and a
 // dedupe-index refusal is `job_state_conflict`. People see one clear line, never a driver stack.
-import { QueueError } from '../queue/errors.js';
+import { QueueError } from '../core/errors.js';
 import type { DatabaseTarget } from './open.js';
 import type { Store } from './store.js';
 
@@ -44,7 +44,7 @@ function isUnavailable(err: unknown): boolean {
  * The database as a message may name it: scheme, user, host, port and database only. The password
  * is masked, and the query string is left out (pg also takes `?password=` and `?sslpassword=`).
  */
-function describeTarget(target: DatabaseTarget): string {
+export function describeTarget(target: DatabaseTarget): string {
   if (target.kind === 'sqlite') return `the SQLite file ${target.path}`;
   const u = safeUrl(target.url);
   if (!u) return 'PostgreSQL';

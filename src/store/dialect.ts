@@ -3,32 +3,20 @@
 import type {
   Expression,
   Kysely,
-  SelectQueryBuilder,
   UpdateQueryBuilder,
   InsertQueryBuilder,
   InsertResult,
   UpdateResult,
 } from 'kysely';
-import type { Database, JobsTable } from './schema.js';
-import { JOB_COLUMNS } from './rows.js';
+import type { Database } from './schema.js';
+import type { Codec, Row } from './codec.js';
+import type { ClaimPick, NameLists } from './claim.js';
+import { JOB_COLUMNS } from './job-fields.js';
 import type { NewEvent, Signal } from './store.js';
-
-export interface Codec {
-  time(d: Date): unknown;
-  timeOut(raw: unknown): Date;
-  json(v: unknown): unknown;
-  jsonOut(raw: unknown): unknown;
-  strings(v: readonly string[]): unknown;
-  stringsOut(raw: unknown): string[];
-  bool(v: boolean): unknown;
-  boolOut(raw: unknown): boolean;
-}
 
 export type Db = Kysely<Database>;
 export type JobUpdate = UpdateQueryBuilder<Database, 'agent_jobs', 'agent_jobs', UpdateResult>;
 export type JobInsert = InsertQueryBuilder<Database, 'agent_jobs', InsertResult>;
-
-export type Row = Record<string, unknown>;
 
 /** RETURNING every job column, by name. (Inserts and updates share the shape; one cast, here.) */
 export const returningJob = (q: JobUpdate | JobInsert) => (q as JobUpdate).returning(JOB_COLUMNS);
@@ -40,12 +28,11 @@ export interface WriteJob {
   withPause?: boolean;
 }
 
-export interface ClaimPick {
-  now: unknown;
-  types: readonly string[] | undefined;
-  capabilities: readonly string[];
-  unlessPaused: boolean;
-  portable: () => SelectQueryBuilder<Database, 'agent_jobs', { id: string }>;
+export interface WriteClaim {
+  pick: ClaimPick;
+  /** The claim UPDATE of the job whose id the dialect's pick yields. */
+  update: (pickedId: Expression<string>) => JobUpdate;
+  event: EventRow;
 }
 
 export interface EventRow {
@@ -59,22 +46,13 @@ export interface Dialect {
   readonly db: Db;
   /** Runs fn in one write transaction (SQLite: BEGIN IMMEDIATE, serialised per process). */
   transaction<T>(fn: (trx: Db) => Promise<T>): Promise<T>;
-  /** Restricts a queued-job query to jobs whose required capabilities are all in `capabilities`. */
-  capabilitiesWithin<S>(
-    qb: SelectQueryBuilder<Database, 'agent_jobs', S>,
-    capabilities: readonly string[],
-  ): SelectQueryBuilder<Database, 'agent_jobs', S>;
+  /** How this database matches types and capabilities against a claimer's lists (claim.ts). */
+  readonly lists: NameLists;
   /**
-   * The id of the queued job a claim takes: the best match by priority DESC, created_at, id.
-   * `portable` is that query written once in Kysely; a dialect may use it or its own equivalent.
+   * Takes the best candidate (claim.ts) with `update`, appends the event, and returns the row (if a
+   * job was taken) with the pause-state row read by the same statement.
    */
-  claimPick(p: ClaimPick): Expression<string>;
-  /**
-   * true when the pick reads a newer snapshot than the claim statement around it (a volatile
-   * PL/pgSQL function does): it can then lock a row the statement cannot see, and the claim must
-   * be tried again rather than answer "no job".
-   */
-  readonly pickUsesOwnSnapshot: boolean;
+  writeClaim(p: WriteClaim): Promise<{ row: Row | undefined; pause: Row }>;
   /**
    * Runs a job UPDATE or INSERT and, if it touched a row, atomically appends its event and sends its
    * wake-up (delivered on commit). With `withPause` it also returns the pause-state row read in the
@@ -90,5 +68,3 @@ export interface Dialect {
   subscribe(handler: (signal: Signal) => void): Promise<() => void>;
   close(): Promise<void>;
 }
-
-export type { JobsTable };

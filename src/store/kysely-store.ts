@@ -1,11 +1,11 @@
 // The Store, written once over Kysely. Dialect differences come from the Dialect capabilities.
-import { sql, type ExpressionBuilder } from 'kysely';
-import type { Database } from './schema.js';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Dialect, JobUpdate } from './dialect.js';
 import type { JobExpectation, JobRecord, Store } from './store.js';
 import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
 import { migrate } from './migrate.js';
-import { isUuid, uuidv7Floor } from '../queue/ids.js';
+import { candidateFilter, workersPaused } from './claim.js';
+import { isUuid, uuidv7Floor } from '../core/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
   const { db, codec: c } = d;
@@ -49,45 +49,33 @@ export function createKyselyStore(d: Dialect): Store {
       unlessPaused,
       event,
     }) {
-      const someTypes = types && types.length > 0 ? types : undefined;
-      const portable = () => {
-        let q = db
-          .selectFrom('agent_jobs')
-          .select('id')
-          .where('status', '=', 'queued')
-          .where('run_at', '<=', t(now));
-        if (someTypes) q = q.where('type', 'in', [...someTypes]);
-        q = d.capabilitiesWithin(q, capabilities);
-        if (unlessPaused) q = q.where((eb) => eb.not(eb.exists(pausedRow(eb))));
-        return q.orderBy('priority', 'desc').orderBy('created_at').orderBy('id').limit(1);
-      };
-      const pick = d.claimPick({ now: t(now), types: someTypes, capabilities, unlessPaused, portable });
-      const update = db
-        .updateTable('agent_jobs')
-        .set({
-          status: 'running',
-          claimed_by: workerId,
-          lease_token: leaseToken,
-          lease_expires_at: t(leaseExpiresAt),
-          lease_seconds: leaseSeconds,
-          attempt: sql`attempt + 1`,
-          started_at: sql`coalesce(started_at, ${t(now)})`,
-          updated_at: t(now),
-          progress: null,
-          progress_message: null,
-          // The claim event opens the timeline of this attempt; plain heartbeats are counted from it.
-          last_heartbeat_event_at: t(now),
-        })
-        .where('id', '=', pick)
-        .where('status', '=', 'queued');
-      const write = () => d.writeJob({ query: update, event: { at: t(now), event }, withPause: true });
-      let { row, pause } = await write();
-      // The pick saw a job becoming queued a moment after the statement began (see
-      // pickUsesOwnSnapshot): one more try sees it. A try with nothing to find costs one round trip.
-      if (!row && d.pickUsesOwnSnapshot && !c.boolOut(pause!.paused)) ({ row, pause } = await write());
+      const update = (pickedId: Expression<string>) =>
+        db
+          .updateTable('agent_jobs')
+          .set({
+            status: 'running',
+            claimed_by: workerId,
+            lease_token: leaseToken,
+            lease_expires_at: t(leaseExpiresAt),
+            lease_seconds: leaseSeconds,
+            attempt: sql`attempt + 1`,
+            started_at: sql`coalesce(started_at, ${t(now)})`,
+            updated_at: t(now),
+            progress: null,
+            progress_message: null,
+            // The claim event opens the timeline of this attempt; plain heartbeats are counted from it.
+            last_heartbeat_event_at: t(now),
+          })
+          .where('id', '=', pickedId)
+          .where('status', '=', 'queued');
+      const { row, pause } = await d.writeClaim({
+        pick: { now: t(now), types, capabilities, unlessPaused },
+        update,
+        event: { at: t(now), event },
+      });
       const job = row ? jobFromRow(c, row) : null;
       // A job was taken, so the pick saw no pause: a paused row here was read before a resume.
-      const state = job && c.boolOut(pause!.paused) ? await store.pauseStateGet() : pauseFromRow(c, pause!);
+      const state = job && c.boolOut(pause.paused) ? await store.pauseStateGet() : pauseFromRow(c, pause);
       return { job, pause: state };
     },
 
@@ -141,39 +129,19 @@ export function createKyselyStore(d: Dialect): Store {
       const n = t(now);
       const row = await db
         .selectFrom('agent_jobs')
-        .select((eb) => [
-          eb.fn
-            .sum<number>(
-              eb
-                .case()
-                .when(eb.and([eb('status', '=', 'queued'), eb('run_at', '<=', n)]))
-                .then(1)
-                .else(0)
-                .end(),
-            )
-            .as('queued'),
-          eb.fn
-            .sum<number>(
-              eb
-                .case()
-                .when(eb.and([eb('status', '=', 'queued'), eb('run_at', '>', n)]))
-                .then(1)
-                .else(0)
-                .end(),
-            )
-            .as('delayed'),
-          eb.fn.sum<number>(eb.case().when('status', '=', 'running').then(1).else(0).end()).as('running'),
-          eb.fn
-            .sum<number>(
-              eb
-                .case()
-                .when(eb.and([eb('status', '=', 'running'), eb('lease_expires_at', '<', n)]))
-                .then(1)
-                .else(0)
-                .end(),
-            )
-            .as('staleRunning'),
-        ])
+        .select((eb) => {
+          // How many rows match: one sum of a 0/1 case per count, all in one scan.
+          const count = (when: Expression<SqlBool>) =>
+            eb.fn.sum<number>(eb.case().when(when).then(1).else(0).end());
+          const queued = eb('status', '=', 'queued');
+          const running = eb('status', '=', 'running');
+          return [
+            count(eb.and([queued, eb('run_at', '<=', n)])).as('queued'),
+            count(eb.and([queued, eb('run_at', '>', n)])).as('delayed'),
+            count(running).as('running'),
+            count(eb.and([running, eb('lease_expires_at', '<', n)])).as('staleRunning'),
+          ];
+        })
         .where('status', 'in', ['queued', 'running'])
         .executeTakeFirst();
       return {
@@ -185,12 +153,13 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async jobNextRunAt({ types, capabilities }) {
-      let q = db
+      const row = await db
         .selectFrom('agent_jobs')
         .select((eb) => eb.fn.min('run_at').as('next'))
-        .where('status', '=', 'queued');
-      if (types && types.length > 0) q = q.where('type', 'in', [...types]);
-      const row = await d.capabilitiesWithin(q, capabilities).executeTakeFirst();
+        .where((eb) =>
+          candidateFilter(eb, d.lists, { types: { value: types }, capabilities: { value: capabilities } }),
+        )
+        .executeTakeFirst();
       return row?.next === null || row?.next === undefined ? null : c.timeOut(row.next);
     },
 
@@ -289,12 +258,8 @@ export function createKyselyStore(d: Dialect): Store {
     if (expect.cancelRequested === true) w = w.where('cancel_requested_at', 'is not', null);
     if (expect.cancelRequested === false) w = w.where('cancel_requested_at', 'is', null);
     if (expect.leaseExpiredBefore) w = w.where('lease_expires_at', '<', t(expect.leaseExpiredBefore));
-    if (expect.unlessPaused) w = w.where((eb) => eb.not(eb.exists(pausedRow(eb))));
+    if (expect.unlessPaused) w = w.where((eb) => eb.not(workersPaused(eb)));
     return w;
-  }
-
-  function pausedRow(eb: ExpressionBuilder<Database, 'agent_jobs'>) {
-    return eb.selectFrom('agent_worker_pause_state').select('id').where('paused', '=', c.bool(true));
   }
 }
 

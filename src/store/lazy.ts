@@ -9,8 +9,8 @@ const RETRY_AFTER_MS = 1_000;
 
 export interface LazyStoreOptions {
   dialect: Store['dialect'];
-  /** Creates the real store (may throw: file unwritable, bad URL, …). */
-  create: () => Store;
+  /** Creates the real store (may throw or reject: file unwritable, bad URL, …). */
+  create: () => Store | Promise<Store>;
   /** Migrate as part of opening (long-lived surfaces and CLI commands); tests migrate explicitly. */
   migrate: boolean;
 }
@@ -22,7 +22,7 @@ export function lazyStore(opts: LazyStoreOptions): Store {
   let closed = false;
 
   const open = async (): Promise<Store> => {
-    const s = opts.create();
+    const s = await opts.create();
     try {
       // One round trip proves the connection (and the login) even when there is nothing to migrate.
       if (opts.migrate) await s.migrate();

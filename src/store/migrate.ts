@@ -16,8 +16,11 @@ export interface MigrationStep {
   sql: string;
 }
 
+/** The folder holding a dialect's numbered migration files. */
+export const migrationsDir = (dialect: 'postgres' | 'sqlite'): string => `${MIGRATIONS_ROOT}${dialect}`;
+
 export function loadMigrations(dialect: 'postgres' | 'sqlite'): MigrationStep[] {
-  const dir = `${MIGRATIONS_ROOT}${dialect}`;
+  const dir = migrationsDir(dialect);
   return readdirSync(dir)
     .map((file) => ({ file, m: FILE_PATTERN.exec(file) }))
     .filter((x): x is { file: string; m: RegExpExecArray } => x.m !== null)

@@ -3,7 +3,7 @@
 import { guardStore } from './db-errors.js';
 import { createKyselyStore } from './kysely-store.js';
 import { lazyStore } from './lazy.js';
-import { createPostgresDialect } from './postgres.js';
+import type { Dialect } from './dialect.js';
 import { createSqliteDialect } from './sqlite.js';
 import type { Store } from './store.js';
 
@@ -16,15 +16,24 @@ export interface OpenStoreOptions {
 }
 
 export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): Store {
-  const create = (): Store =>
-    createKyselyStore(
-      target.kind === 'sqlite'
-        ? createSqliteDialect({ path: target.path })
-        : createPostgresDialect({
-            url: target.url,
-            ...(target.schema ? { schema: target.schema } : {}),
-            ...(target.poolSize ? { poolSize: target.poolSize } : {}),
-          }),
-    );
+  // SQLite opens within the first call's own tick: its write probe busy-waits synchronously, so
+  // deferring it could land it inside another store's open write transaction on the same file
+  // (this process's writes queue per file) and block the event loop until the busy timeout.
+  const create =
+    target.kind === 'sqlite'
+      ? () => createKyselyStore(createSqliteDialect({ path: target.path }))
+      : async () => createKyselyStore(await createPostgresDialect(target));
   return guardStore(lazyStore({ dialect: target.kind, create, migrate: opts.migrate ?? false }), target);
+}
+
+// pg is loaded when a PostgreSQL target is first opened, so that a SQLite command never loads it.
+async function createPostgresDialect(
+  target: Extract<DatabaseTarget, { kind: 'postgres' }>,
+): Promise<Dialect> {
+  const { createPostgresDialect } = await import('./postgres.js');
+  return createPostgresDialect({
+    url: target.url,
+    ...(target.schema ? { schema: target.schema } : {}),
+    ...(target.poolSize ? { poolSize: target.poolSize } : {}),
+  });
 }

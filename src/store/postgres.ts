@@ -3,18 +3,20 @@
 import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createHash } from 'node:crypto';
-import type { Codec, Dialect, Db, Row, WriteJob } from './dialect.js';
+import type { Codec, Row } from './codec.js';
+import type { Dialect, Db, WriteJob } from './dialect.js';
 import { returningJob } from './dialect.js';
 import { PAUSE_COLUMNS, PAUSE_PREFIX, unprefixPause } from './rows.js';
+import { POSTGRES_LISTS } from './claim.js';
+import { pickCall } from './claim-sql.js';
 import type { Database } from './schema.js';
 import type { Signal } from './store.js';
 import { PgListener } from './pg-listener.js';
+import { SCHEMA_PATTERN } from './schema-name.js';
 
 // int8 (bigserial ids, counts) arrive as strings by default; they fit a JS number here.
 pg.types.setTypeParser(20, (v) => Number(v));
 
-// Short enough that the NOTIFY channel `agent_queue_<schema>` fits PostgreSQL's 63-byte names.
-export const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,47}$/;
 // Arbitrary constant naming "agent-queue migrations" among advisory locks.
 const MIGRATION_LOCK_KEY = 7_301_994_112;
 
@@ -76,45 +78,51 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     ...(opts.schema ? { schema: opts.schema } : {}),
   });
 
+  async function writeJob({ query, event, notify, withPause }: WriteJob) {
+    const parts = [sql`with j as (${returningJob(query)})`];
+    if (event) {
+      const e = event.event;
+      parts.push(sql`, e as (insert into agent_job_events (job_id, at, level, kind, attempt, message, data)
+        select id, ${event.at}::timestamptz, ${e.level}, ${e.kind}, attempt, ${e.message ?? null}::text,
+          ${e.data === undefined || e.data === null ? null : JSON.stringify(e.data)}::jsonb from j)`);
+    }
+    if (notify) parts.push(sql`, n as (select pg_notify(${channel}, ${JSON.stringify(notify)}) from j)`);
+    // Referencing n makes it run (once per changed row); the notification is delivered on commit.
+    const notified = notify ? sql`, (select count(*) from n) as n__` : sql``;
+    const pauseCols = sql.raw(PAUSE_COLUMNS.map((c) => `p.${c} as ${PAUSE_PREFIX}${c}`).join(', '));
+    parts.push(
+      withPause
+        ? sql`select j.*, ${pauseCols} ${notified} from agent_worker_pause_state p left join j on true where p.id = 1`
+        : sql`select j.* ${notified} from j`,
+    );
+    const compiled = sql.join(parts, sql` `).compile(db);
+    // A named (prepared) statement: the hot transitions skip parsing and planning after first use.
+    const name = statementName(compiled.sql);
+    const res = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
+    const out = res.rows[0] as Row | undefined;
+    if (!out) return { row: undefined, pause: undefined };
+    return {
+      row: out.id === null || out.id === undefined ? undefined : out,
+      pause: withPause ? unprefixPause(out) : undefined,
+    };
+  }
+
   return {
     name: 'postgres',
     codec,
     db,
     transaction: (fn) => db.transaction().execute(fn),
-    capabilitiesWithin: (qb, caps) => qb.where(sql<boolean>`required_capabilities <@ ${[...caps]}::text[]`),
-    // agent_queue_pick (migration 0001) is the portable query with FOR UPDATE SKIP LOCKED and a pinned
-    // plan; as an InitPlan it runs once per claim.
-    pickUsesOwnSnapshot: true,
-    claimPick: ({ now, types, capabilities, unlessPaused }) =>
-      sql<string>`(select agent_queue_pick(${now}::timestamptz, ${types ? [...types] : null}::text[], ${[...capabilities]}::text[], ${unlessPaused}))`,
-    async writeJob({ query, event, notify, withPause }: WriteJob) {
-      const parts = [sql`with j as (${returningJob(query)})`];
-      if (event) {
-        const e = event.event;
-        parts.push(sql`, e as (insert into agent_job_events (job_id, at, level, kind, attempt, message, data)
-          select id, ${event.at}::timestamptz, ${e.level}, ${e.kind}, attempt, ${e.message ?? null}::text,
-            ${e.data === undefined || e.data === null ? null : JSON.stringify(e.data)}::jsonb from j)`);
-      }
-      if (notify) parts.push(sql`, n as (select pg_notify(${channel}, ${JSON.stringify(notify)}) from j)`);
-      // Referencing n makes it run (once per changed row); the notification is delivered on commit.
-      const notified = notify ? sql`, (select count(*) from n) as n__` : sql``;
-      const pauseCols = sql.raw(PAUSE_COLUMNS.map((c) => `p.${c} as ${PAUSE_PREFIX}${c}`).join(', '));
-      parts.push(
-        withPause
-          ? sql`select j.*, ${pauseCols} ${notified} from agent_worker_pause_state p left join j on true where p.id = 1`
-          : sql`select j.* ${notified} from j`,
-      );
-      const compiled = sql.join(parts, sql` `).compile(db);
-      // A named (prepared) statement: the hot transitions skip parsing and planning after first use.
-      const name = statementName(compiled.sql);
-      const res = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
-      const out = res.rows[0] as Row | undefined;
-      if (!out) return { row: undefined, pause: undefined };
-      return {
-        row: out.id === null || out.id === undefined ? undefined : out,
-        pause: withPause ? unprefixPause(out) : undefined,
-      };
+    lists: POSTGRES_LISTS,
+    async writeClaim({ pick, update, event }) {
+      const write = () => writeJob({ query: update(pickCall(pick)), event, withPause: true });
+      let out = await write();
+      // agent_queue_pick is volatile, so it reads a newer snapshot than the claim statement around it:
+      // it can lock a job that became queued a moment after the statement began, which the UPDATE then
+      // cannot see. One more try sees it; a try with nothing to find costs one round trip.
+      if (!out.row && !codec.boolOut(out.pause!.paused)) out = await write();
+      return { row: out.row, pause: out.pause! };
     },
+    writeJob,
     async withMigrationLock(fn) {
       return db.connection().execute(async (conn) => {
         await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn);

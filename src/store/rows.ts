@@ -1,79 +1,57 @@
-// Row <-> record mapping through the dialect codec. The one place that knows column names.
-import type { Codec } from './dialect.js';
+// Row <-> record mapping through the dialect codec. Job columns come from the field table
+// (job-fields.ts); events, pause state and its audit are mapped here by hand.
+import type { Codec, Row } from './codec.js';
+import { JOB_FIELD_LIST, JOB_FIELDS, type Kind } from './job-fields.js';
 import type { JobRecord, JobPatch, PauseRecord } from './store.js';
-import type { ControlEvent, EventLevel, JobEvent, JobStatus, PauseMode } from '../queue/types.js';
-
-type Row = Record<string, unknown>;
+import type { ControlEvent, EventLevel, JobEvent, PauseMode } from '../core/types.js';
 
 const timeOrNull = (c: Codec, v: unknown): Date | null =>
   v === null || v === undefined ? null : c.timeOut(v);
 
-export function jobFromRow(c: Codec, r: Row): JobRecord {
-  return {
-    id: String(r.id),
-    type: r.type as string,
-    status: r.status as JobStatus,
-    priority: Number(r.priority),
-    payload: c.jsonOut(r.payload) as Record<string, unknown>,
-    requiredCapabilities: c.stringsOut(r.required_capabilities),
-    dedupeKey: (r.dedupe_key as string | null) ?? null,
-    runAt: c.timeOut(r.run_at),
-    attempt: Number(r.attempt),
-    maxAttempts: Number(r.max_attempts),
-    claimedBy: (r.claimed_by as string | null) ?? null,
-    leaseToken: (r.lease_token as string | null) ?? null,
-    leaseExpiresAt: timeOrNull(c, r.lease_expires_at),
-    leaseSeconds: r.lease_seconds === null || r.lease_seconds === undefined ? null : Number(r.lease_seconds),
-    progress: r.progress === null || r.progress === undefined ? null : Number(r.progress),
-    progressMessage: (r.progress_message as string | null) ?? null,
-    lastHeartbeatEventAt: timeOrNull(c, r.last_heartbeat_event_at),
-    cancelRequestedAt: timeOrNull(c, r.cancel_requested_at),
-    cancelRequestedBy: (r.cancel_requested_by as string | null) ?? null,
-    cancelReason: (r.cancel_reason as string | null) ?? null,
-    result: r.result === null || r.result === undefined ? null : c.jsonOut(r.result),
-    resultSummary: (r.result_summary as string | null) ?? null,
-    errorMessage: (r.error_message as string | null) ?? null,
-    createdBy: (r.created_by as string | null) ?? null,
-    createdAt: c.timeOut(r.created_at),
-    updatedAt: c.timeOut(r.updated_at),
-    startedAt: timeOrNull(c, r.started_at),
-    finishedAt: timeOrNull(c, r.finished_at),
-  };
-}
-
-const COLUMN: Record<keyof JobRecord, string> = {
-  id: 'id',
-  type: 'type',
-  status: 'status',
-  priority: 'priority',
-  payload: 'payload',
-  requiredCapabilities: 'required_capabilities',
-  dedupeKey: 'dedupe_key',
-  runAt: 'run_at',
-  attempt: 'attempt',
-  maxAttempts: 'max_attempts',
-  claimedBy: 'claimed_by',
-  leaseToken: 'lease_token',
-  leaseExpiresAt: 'lease_expires_at',
-  leaseSeconds: 'lease_seconds',
-  progress: 'progress',
-  progressMessage: 'progress_message',
-  lastHeartbeatEventAt: 'last_heartbeat_event_at',
-  cancelRequestedAt: 'cancel_requested_at',
-  cancelRequestedBy: 'cancel_requested_by',
-  cancelReason: 'cancel_reason',
-  result: 'result',
-  resultSummary: 'result_summary',
-  errorMessage: 'error_message',
-  createdBy: 'created_by',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
-  startedAt: 'started_at',
-  finishedAt: 'finished_at',
+// Decoding a job row runs on every claim, heartbeat and complete. A loop over the field table
+// builds the record key by key through a dispatch per field (about 1.5 µs a row); the same table
+// compiled once into one object literal of fixed shape costs a few dozen ns. The text compiled is
+// made only of our own column and field names.
+const DECODE: Record<Kind, (raw: string) => string> = {
+  text: (raw) => `String(${raw})`,
+  number: (raw) => `Number(${raw})`,
+  time: (raw) => `c.timeOut(${raw})`,
+  json: (raw) => `c.jsonOut(${raw})`,
+  strings: (raw) => `c.stringsOut(${raw})`,
 };
 
-/** Every job column, listed (not `*`) so prepared statements keep their result shape across migrations. */
-export const JOB_COLUMNS = Object.values(COLUMN) as (keyof import('./schema.js').JobsTable)[];
+const decodeJob = new Function(
+  'c',
+  'r',
+  `return { ${JOB_FIELD_LIST.map(([name, f]) => {
+    const raw = `r[${JSON.stringify(f.column)}]`;
+    const value = DECODE[f.kind](raw);
+    return `${JSON.stringify(name)}: ${f.nullable ? `${raw} == null ? null : ${value}` : value}`;
+  }).join(', ')} };`,
+) as (c: Codec, r: Row) => JobRecord;
+
+const encode: Record<Kind, (c: Codec, value: never) => unknown> = {
+  text: (_c, v) => v,
+  number: (_c, v) => v,
+  time: (c, v: Date) => c.time(v),
+  json: (c, v) => c.json(v),
+  strings: (c, v: readonly string[]) => c.strings(v),
+};
+
+export function jobFromRow(c: Codec, r: Row): JobRecord {
+  return decodeJob(c, r);
+}
+
+/** Encodes a full record or a patch into column values (fields left undefined are left out). */
+export function jobToRow(c: Codec, rec: Partial<JobRecord> | JobPatch): Row {
+  const row: Row = {};
+  for (const [name, value] of Object.entries(rec) as [keyof JobRecord, unknown][]) {
+    if (value === undefined) continue;
+    const f = JOB_FIELDS[name];
+    row[f.column] = value === null ? null : encode[f.kind](c, value as never);
+  }
+  return row;
+}
 
 /** The pause-state columns a claim reads in the same statement, prefixed to avoid clashing with job columns. */
 export const PAUSE_PREFIX = 'p__';
@@ -90,23 +68,6 @@ export const PAUSE_COLUMNS = [
 export function unprefixPause(row: Row): Row | undefined {
   if (row[`${PAUSE_PREFIX}version`] === undefined) return undefined;
   return Object.fromEntries(PAUSE_COLUMNS.map((c) => [c, row[`${PAUSE_PREFIX}${c}`]]));
-}
-
-const JSON_FIELDS = new Set<keyof JobRecord>(['payload', 'result']);
-
-/** Encodes a full record or a patch into column values. */
-export function jobToRow(c: Codec, rec: Partial<JobRecord> | JobPatch): Row {
-  const row: Row = {};
-  for (const [key, value] of Object.entries(rec) as [keyof JobRecord, unknown][]) {
-    if (value === undefined) continue;
-    const col = COLUMN[key];
-    if (value === null) row[col] = null;
-    else if (value instanceof Date) row[col] = c.time(value);
-    else if (key === 'requiredCapabilities') row[col] = c.strings(value as string[]);
-    else if (JSON_FIELDS.has(key)) row[col] = c.json(value);
-    else row[col] = value;
-  }
-  return row;
 }
 
 export function eventFromRow(c: Codec, r: Row): JobEvent {

@@ -1,39 +1,10 @@
 // Kysely table types. Column values differ by dialect (timestamptz/Date vs integer ms, jsonb vs
 // text), so raw column types are `unknown` here and every value passes through the dialect's codec.
+// The jobs table is derived from the job field table (job-fields.ts).
 import type { Generated } from 'kysely';
+import type { JobsTable } from './job-fields.js';
 
 type Raw = unknown;
-
-export interface JobsTable {
-  id: string;
-  type: string;
-  status: string;
-  priority: number;
-  payload: Raw;
-  required_capabilities: Raw;
-  dedupe_key: string | null;
-  run_at: Raw;
-  attempt: number;
-  max_attempts: number;
-  claimed_by: string | null;
-  lease_token: string | null;
-  lease_expires_at: Raw;
-  lease_seconds: number | null;
-  progress: number | null;
-  progress_message: string | null;
-  last_heartbeat_event_at: Raw;
-  cancel_requested_at: Raw;
-  cancel_requested_by: string | null;
-  cancel_reason: string | null;
-  result: Raw;
-  result_summary: string | null;
-  error_message: string | null;
-  created_by: string | null;
-  created_at: Raw;
-  updated_at: Raw;
-  started_at: Raw;
-  finished_at: Raw;
-}
 
 export interface JobEventsTable {
   id: Generated<number | string>;

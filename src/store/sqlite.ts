@@ -7,9 +7,11 @@ import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
-import type { Codec, Dialect, Db, Row, WriteJob } from './dialect.js';
+import type { Codec, Row } from './codec.js';
+import type { Dialect, Db, WriteJob } from './dialect.js';
 import { returningJob } from './dialect.js';
 import type { Database } from './schema.js';
+import { bound, candidates, SQLITE_LISTS } from './claim.js';
 import type { Signal } from './store.js';
 
 const codec: Codec = {
@@ -102,50 +104,51 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
 
   const pollers = new Set<NodeJS.Timeout>();
 
+  async function writeJob({ query, event, notify, withPause }: WriteJob) {
+    const out = await transaction(async (trx) => {
+      const row = (await trx.executeQuery(returningJob(query).compile())).rows[0] as Row | undefined;
+      if (row && event) {
+        const e = event.event;
+        await trx
+          .insertInto('agent_job_events')
+          .values({
+            job_id: row.id as string,
+            at: event.at,
+            level: e.level,
+            kind: e.kind,
+            attempt: row.attempt as number,
+            message: e.message ?? null,
+            data: e.data === undefined || e.data === null ? null : JSON.stringify(e.data),
+          })
+          .execute();
+      }
+      const pause = withPause
+        ? ((await trx
+            .selectFrom('agent_worker_pause_state')
+            .selectAll()
+            .where('id', '=', 1)
+            .executeTakeFirst()) as Row)
+        : undefined;
+      return { row, pause };
+    });
+    // After commit, like NOTIFY: waiters must never see a wake-up before the change is visible.
+    if (out.row && notify) state.signals.emit('signal', notify);
+    return out;
+  }
+
   return {
     name: 'sqlite',
     codec,
     db,
     transaction,
-    capabilitiesWithin: (qb, caps) =>
-      qb.where(
-        sql<boolean>`not exists (select 1 from json_each(agent_jobs.required_capabilities) r
-          where r.value not in (select value from json_each(${JSON.stringify(caps)})))`,
-      ),
+    lists: SQLITE_LISTS,
     // SQLite has one writer at a time: the claim's UPDATE … WHERE id = (SELECT …) is already atomic.
-    pickUsesOwnSnapshot: false,
-    claimPick: ({ portable }) => portable().$asScalar(),
-    async writeJob({ query, event, notify, withPause }: WriteJob) {
-      const out = await transaction(async (trx) => {
-        const row = (await trx.executeQuery(returningJob(query).compile())).rows[0] as Row | undefined;
-        if (row && event) {
-          const e = event.event;
-          await trx
-            .insertInto('agent_job_events')
-            .values({
-              job_id: row.id as string,
-              at: event.at,
-              level: e.level,
-              kind: e.kind,
-              attempt: row.attempt as number,
-              message: e.message ?? null,
-              data: e.data === undefined || e.data === null ? null : JSON.stringify(e.data),
-            })
-            .execute();
-        }
-        const pause = withPause
-          ? ((await trx
-              .selectFrom('agent_worker_pause_state')
-              .selectAll()
-              .where('id', '=', 1)
-              .executeTakeFirst()) as Row)
-          : undefined;
-        return { row, pause };
-      });
-      // After commit, like NOTIFY: waiters must never see a wake-up before the change is visible.
-      if (out.row && notify) state.signals.emit('signal', notify);
-      return out;
+    async writeClaim({ pick, update, event }) {
+      const picked = candidates(db, SQLITE_LISTS, bound(pick)).$asScalar();
+      const out = await writeJob({ query: update(picked), event, withPause: true });
+      return { row: out.row, pause: out.pause! };
     },
+    writeJob,
     // Each step takes the file's write lock itself (applyMigration), which is the lock.
     async withMigrationLock(fn) {
       await serialised(async () =>

@@ -1,39 +1,9 @@
 // The storage boundary: the only interface the queue service sees. Methods are noun-first and take
 // one params object. Every method is one atomic unit (one statement or one transaction).
-import type { ControlEvent, EventLevel, JobEvent, JobStatus, PauseMode } from '../queue/types.js';
+import type { ControlEvent, EventLevel, JobEvent, JobStatus, PauseMode } from '../core/types.js';
+import type { JobRecord } from '../core/job.js';
 
-/** A job row as the service sees it: the public fields plus the lease token and bookkeeping. */
-export interface JobRecord {
-  id: string;
-  type: string;
-  status: JobStatus;
-  priority: number;
-  payload: Record<string, unknown>;
-  requiredCapabilities: string[];
-  dedupeKey: string | null;
-  runAt: Date;
-  attempt: number;
-  maxAttempts: number;
-  claimedBy: string | null;
-  leaseToken: string | null;
-  leaseExpiresAt: Date | null;
-  /** The lease length asked for at claim; a heartbeat without leaseSeconds extends by this. */
-  leaseSeconds: number | null;
-  progress: number | null;
-  progressMessage: string | null;
-  lastHeartbeatEventAt: Date | null;
-  cancelRequestedAt: Date | null;
-  cancelRequestedBy: string | null;
-  cancelReason: string | null;
-  result: unknown;
-  resultSummary: string | null;
-  errorMessage: string | null;
-  createdBy: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
+export type { JobRecord };
 
 /** Fields a transition may set. `attempt: 'increment'` is not offered: only the claim increments. */
 export type JobPatch = Partial<Omit<JobRecord, 'id' | 'type' | 'createdAt' | 'createdBy' | 'dedupeKey'>>;
@@ -118,6 +88,7 @@ export interface Store {
   jobClaim(p: {
     now: Date;
     workerId: string;
+    /** Only these types; undefined takes any type. An empty list matches none (the claim schema turns the API's `[]` into undefined). */
     types: readonly string[] | undefined;
     capabilities: readonly string[];
     leaseToken: string;
@@ -148,6 +119,7 @@ export interface Store {
   jobCounts(p: { now: Date }): Promise<JobCounts>;
   /** Earliest runAt among queued jobs the worker could claim, to sleep exactly until it is due. */
   jobNextRunAt(p: {
+    /** As in jobClaim: undefined is any type, an empty list none. */
     types: readonly string[] | undefined;
     capabilities: readonly string[];
   }): Promise<Date | null>;

@@ -12,7 +12,7 @@ import {
 } from '../helpers/cli.js';
 import { startJob } from '../helpers/jobs.js';
 import type { PauseAnswer } from '../../src/queue/control.js';
-import type { StatusAnswer } from '../../src/queue/types.js';
+import type { StatusAnswer } from '../../src/core/types.js';
 
 describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEOUT_MS }, (backend) => {
   let q: TestQueue;
@@ -106,6 +106,10 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
     const refused = await runCli(env, ['resume', '--reason', 'done']);
     expect(refused).toMatchObject({ code: 1, stdout: '' });
     expect(refused.stderr).toMatch(/^error \[job_state_conflict\]: 1 job\(s\) are still running/);
+    // The CLI words the queue's hint in its own terms.
+    expect(refused.stderr).toMatch(
+      /force: true to let .* On the command line: agent-queue resume --force\.$/,
+    );
     const forced = await runCli(env, ['resume', '--reason', 'done', '--force']);
     expect(forced.code, forced.stderr).toBe(0);
     expect(forced.stdout).toBe('workers resumed (version 3); running 1');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { backendsForSuite, useTestQueue, type TestQueue } from '../helpers/backends.js';
 import { CLI_TEST_TIMEOUT_MS, cliJson, expectedActor, runCli } from '../helpers/cli.js';
 import { startJob } from '../helpers/jobs.js';
-import type { Job, JobEvent, JobPage } from '../../src/queue/types.js';
+import type { Job, JobEvent, JobPage } from '../../src/core/types.js';
 
 describe.each(backendsForSuite())('cli job commands ($name)', { timeout: CLI_TEST_TIMEOUT_MS }, (backend) => {
   let q: TestQueue;
@@ -105,6 +105,11 @@ describe.each(backendsForSuite())('cli job commands ($name)', { timeout: CLI_TES
 
     const human = await runCli(env, ['get', job.id]);
     expect(human.code, human.stderr).toBe(0);
+    const unknown = await runCli(env, ['get', '01900000-0000-7000-8000-000000000000']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /^error \[not_found\]: .* `agent-queue list` shows the ids of recent jobs\.$/,
+    );
     expect(human.stdout).toMatch(new RegExp(`^id\\s+${job.id}$`, 'm'));
     expect(human.stdout).toMatch(/^status\s+running$/m);
     expect(human.stdout).toMatch(/^attempt\s+1\/3$/m);

@@ -1,13 +1,13 @@
 // How the CLI fails: bad flags and JSON, bad or unreachable databases, queue errors, each as one
 // line on stderr with its exit code (2 command line, 1 queue error, 3 unavailable); stdout
 // carries only answers.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendsForSuite, useTestQueue } from '../helpers/backends.js';
 import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli.js';
+import { makeTempDir, type TempDir } from '../helpers/tmp.js';
 
 function expectOneLineError(r: CliResult, code: number, pattern: RegExp): void {
   expect(r.code, r.stderr).toBe(code);
@@ -26,18 +26,16 @@ async function closedPort(): Promise<number> {
 }
 
 describe('cli command line and connection errors', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
-  let dir: string;
+  let dir: TempDir;
   let env: Record<string, string>;
   let dbFile: string;
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'agent-queue-cli-'));
-    dbFile = join(dir, 'never.db');
+    dir = makeTempDir('cli');
+    dbFile = join(dir.path, 'never.db');
     env = { DATABASE_URL: `sqlite://${dbFile}` };
   });
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => dir.remove());
 
   it('lists every command in --help', async () => {
     const r = await runCli(env, ['--help']);

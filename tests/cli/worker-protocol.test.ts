@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { backendsForSuite, useTestQueue, type TestQueue } from '../helpers/backends.js';
 import { CLI_TEST_TIMEOUT_MS, cliJson, runCli } from '../helpers/cli.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
-import type { ClaimAnswer, HeartbeatAnswer, Job } from '../../src/queue/types.js';
+import type { ClaimAnswer, HeartbeatAnswer, Job } from '../../src/core/types.js';
 
 describe.each(backendsForSuite())(
   'cli worker protocol ($name)',

@@ -4,7 +4,7 @@ import type { TestDb } from '../helpers/backends.js';
 import { queryRows } from '../helpers/sql.js';
 import { timelineProblems } from '../helpers/timeline.js';
 import { QueueService } from '../../src/queue/service.js';
-import type { Job, JobEvent } from '../../src/queue/types.js';
+import type { Job, JobEvent } from '../../src/core/types.js';
 
 export interface Audit {
   jobs: Job[];

@@ -4,7 +4,7 @@
 // must succeed exactly once with a timeline that replays through the lifecycle.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTerminal, type ClaimAnswer, type Job, type QueueMetrics } from '../../src/queue/types.js';
+import { isTerminal, type ClaimAnswer, type Job, type QueueMetrics } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
 import { queryNumber } from '../helpers/sql.js';
 import { McpHarness, call, ok } from '../mcp/harness.js';

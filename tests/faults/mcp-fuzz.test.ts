@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema, McpError, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ERROR_CODES } from '../../src/queue/errors.js';
+import { ERROR_CODES } from '../../src/core/errors.js';
 import { backendsForSuite } from '../helpers/backends.js';
 import { snapshotTables } from '../helpers/tables.js';
 import { McpHarness } from '../mcp/harness.js';

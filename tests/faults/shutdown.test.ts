@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { QueueService } from '../../src/queue/service.js';
-import type { ClaimAnswer } from '../../src/queue/types.js';
+import type { ClaimAnswer } from '../../src/core/types.js';
 import type { Store } from '../../src/store/store.js';
 import { backendsForSuite } from '../helpers/backends.js';
 import { queryRows } from '../helpers/sql.js';

@@ -1,31 +1,41 @@
 // The two backends every queue behaviour runs on. Each test gets its own database: a fresh
 // PostgreSQL schema or a fresh SQLite file. With CI=true an unreachable PostgreSQL fails the run;
 // locally it is skipped with a loud message.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, beforeEach } from 'vitest';
+import { makeTempDir } from './tmp.js';
 import { openStore, type DatabaseTarget } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { QueueService } from '../../src/queue/service.js';
+import { Wakeups } from '../../src/queue/wakeups.js';
 import type { QueueSettings } from '../../src/queue/settings.js';
 import type { Clock } from '../../src/queue/clock.js';
 
 export const PG_URL = process.env.AGENT_QUEUE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
-async function probePostgres(): Promise<string | null> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
+/**
+ * Runs fn on a connection of its own to the test server itself, outside any test's schema: creating
+ * and dropping schemas, ending other backends. (SQL inside a test database: withRawConnection.)
+ */
+export async function withPgAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3_000 });
   try {
-    await c.connect();
-    await c.query('select 1');
+    await client.connect();
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+async function probePostgres(): Promise<string | null> {
+  try {
+    await withPgAdmin((c) => c.query('select 1'));
     return null;
   } catch (err) {
     return (err as Error).message;
-  } finally {
-    await c.end().catch(() => {});
   }
 }
 
@@ -58,14 +68,14 @@ const sqliteBackend: Backend = {
   name: 'sqlite',
   available: true,
   async create() {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-queue-test-'));
-    const path = join(dir, 'queue.db');
+    const dir = makeTempDir('test');
+    const path = join(dir.path, 'queue.db');
     const target: DatabaseTarget = { kind: 'sqlite', path };
     return {
       target,
       env: { DATABASE_URL: `sqlite://${path}` },
       open: () => openStore(target),
-      drop: async () => rmSync(dir, { recursive: true, force: true }),
+      drop: async () => dir.remove(),
     };
   },
 };
@@ -75,21 +85,13 @@ const postgresBackend: Backend = {
   available: pgProblem === null,
   async create() {
     const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
+    await withPgAdmin((c) => c.query(`create schema ${schema}`));
     const target: DatabaseTarget = { kind: 'postgres', url: PG_URL, schema };
     return {
       target,
       env: { DATABASE_URL: PG_URL, AGENT_QUEUE_PG_SCHEMA: schema },
       open: () => openStore(target),
-      async drop() {
-        const c = new pg.Client({ connectionString: PG_URL });
-        await c.connect();
-        await c.query(`drop schema if exists ${schema} cascade`);
-        await c.end();
-      },
+      drop: async () => void (await withPgAdmin((c) => c.query(`drop schema if exists ${schema} cascade`))),
     };
   },
 };
@@ -102,6 +104,11 @@ export interface TestQueue {
   service: QueueService;
   /** Another service on its own connection(s) to the same database, as a second process would have. */
   connect(opts?: { clock?: Clock; settings?: Partial<QueueSettings> }): QueueService;
+  /**
+   * Resolves once n long-poll claims (or watchJob calls) of `service` (default: `service` above) are
+   * blocked waiting for a wake-up: await it, not a sleep, before making the change that should wake them.
+   */
+  whenIdle(n?: number, service?: QueueService): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,13 +121,20 @@ export async function openTestQueue(
   const extra: { store: Store; service: QueueService }[] = [];
   const store = db.open();
   await store.migrate();
-  const make = (s: Store, o: typeof opts) =>
-    new QueueService({
+  // Each service's wake-up fan-out, kept so that whenIdle can ask it.
+  const wakeups = new Map<QueueService, Wakeups>();
+  const make = (s: Store, o: typeof opts) => {
+    const w = new Wakeups(s);
+    const svc = new QueueService({
       store: s,
+      wakeups: w,
       ...(o.clock ? { clock: o.clock } : {}),
       ...(o.settings ? { settings: o.settings } : {}),
       ...(o.random ? { random: o.random } : {}),
     });
+    wakeups.set(svc, w);
+    return svc;
+  };
   const service = make(store, opts);
   return {
     db,
@@ -131,6 +145,11 @@ export async function openTestQueue(
       const svc = make(s, { ...opts, ...o });
       extra.push({ store: s, service: svc });
       return svc;
+    },
+    whenIdle(n = 1, svc = service) {
+      const w = wakeups.get(svc);
+      if (!w) throw new Error('whenIdle: not a service of this test queue');
+      return w.whenIdle(n);
     },
     async close() {
       for (const e of [...extra, { store, service }]) {

@@ -1,12 +1,11 @@
 // Runs the built CLI (bin/agent-queue.js -> dist/) as a real subprocess, the way people and scripts do.
-import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
+import { assertBuilt, BIN, cliEnv } from './bin.js';
 
-const BIN = fileURLToPath(new URL('../../bin/agent-queue.js', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
-if (!existsSync(MAIN)) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does it).');
+export { cliEnv };
+
+assertBuilt();
 
 /** Each CLI call is a fresh Node process (about a second on a busy machine): give tests room. */
 export const CLI_TEST_TIMEOUT_MS = 90_000;
@@ -18,15 +17,6 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-/** The parent's environment without its queue settings, plus `env` (e.g. TestDb.env). */
-export function cliEnv(env: Record<string, string>): Record<string, string | undefined> {
-  const base: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k !== 'DATABASE_URL' && !k.startsWith('AGENT_QUEUE_')) base[k] = v;
-  }
-  return { ...base, ...env };
 }
 
 const spawnCli = (env: Record<string, string>, args: string[]) =>

@@ -1,6 +1,6 @@
 // Asserts that a queue call fails with a given stable code and a message that helps fix the call.
 import { expect } from 'vitest';
-import { QueueError, type ErrorCode } from '../../src/queue/errors.js';
+import { QueueError, type ErrorCode } from '../../src/core/errors.js';
 
 export async function expectQueueError(
   call: Promise<unknown>,

@@ -1,7 +1,7 @@
 // Small steps many queue tests share: put a job into a known state, read its timeline.
 import type { QueueService } from '../../src/queue/service.js';
 import type { EnqueueInput } from '../../src/queue/schemas.js';
-import type { Job } from '../../src/queue/types.js';
+import type { Job } from '../../src/core/types.js';
 
 /** Enqueues a job and claims it; returns the claimed job and its lease token. */
 export async function startJob(

@@ -2,7 +2,7 @@
 // does not answer (migration bookkeeping, counts over every job) and bulk setup for load tests.
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { uuidv7 } from '../../src/queue/ids.js';
+import { uuidv7 } from '../../src/core/ids.js';
 import type { TestDb } from './backends.js';
 
 export async function queryRows(db: TestDb, text: string): Promise<Record<string, unknown>[]> {

@@ -1,8 +1,8 @@
 // Replays a job's event timeline through the lifecycle of SPEC §5/§7 and lists every way it is
 // inconsistent (an empty list means consistent). Used after races, where any order is possible
 // but only some outcomes are legal.
-import type { Job, JobEvent, JobStatus } from '../../src/queue/types.js';
-import { isTerminal } from '../../src/queue/types.js';
+import type { Job, JobEvent, JobStatus } from '../../src/core/types.js';
+import { isTerminal } from '../../src/core/types.js';
 
 /** The status each state-changing event leads to, and the statuses it may start from. */
 const TRANSITIONS: Record<string, { from: JobStatus[]; to: JobStatus }> = {

@@ -1,8 +1,8 @@
 // Bad calls are answered with isError and a stable code, and the server keeps serving.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer, StatusAnswer } from '../../src/queue/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ClaimAnswer, StatusAnswer } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
-import { call, McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+import { call, McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
 
 interface ErrorBody {
   error: { code: string; message: string };
@@ -10,10 +10,7 @@ interface ErrorBody {
 
 describe.each(backendsForSuite())('MCP errors ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'answers bad arguments with isError and the code, and still serves afterwards',
@@ -23,7 +20,12 @@ describe.each(backendsForSuite())('MCP errors ($name)', (backend) => {
       const cases: [string, Record<string, unknown>, string, RegExp][] = [
         ['queue_claim', { waitSeconds: 999 }, 'invalid_argument', /waitSeconds/],
         ['queue_claim', { types: 'code.review' }, 'invalid_argument', /types/],
-        ['queue_claim', { types: ['deploy'] }, 'forbidden', /code\.review, docs\.write/],
+        [
+          'queue_claim',
+          { types: ['deploy'] },
+          'forbidden',
+          /code\.review, docs\.write.*set by this server's --types flag or AGENT_QUEUE_TYPES\.$/,
+        ],
         ['queue_heartbeat', { jobId: 'x' }, 'invalid_argument', /leaseToken/],
         [
           'queue_heartbeat',
@@ -34,7 +36,12 @@ describe.each(backendsForSuite())('MCP errors ($name)', (backend) => {
         ['queue_enqueue', { type: 'Bad Type!' }, 'invalid_argument', /type/],
         ['queue_enqueue', { type: 'a', payload: 'not an object' }, 'invalid_argument', /payload/],
         ['queue_enqueue', { type: 'a', runAt: 'tomorrow' }, 'invalid_argument', /runAt/],
-        ['queue_get', { jobId: '01900000-0000-7000-8000-000000000000' }, 'not_found', /No job/],
+        [
+          'queue_get',
+          { jobId: '01900000-0000-7000-8000-000000000000' },
+          'not_found',
+          /^No job .* queue_list shows the ids of recent jobs\.$/,
+        ],
         ['queue_list', { cursor: 'garbage' }, 'invalid_argument', /cursor/],
         ['queue_resume', { reason: 'nothing paused' }, 'job_state_conflict', /not paused/],
       ];

@@ -2,20 +2,27 @@
 // or `agent-queue serve` over HTTP. Every process and client a test opens is closed in `cleanup()`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, beforeEach } from 'vitest';
 import type { Backend, TestDb } from '../helpers/backends.js';
-import { cliEnv } from '../helpers/cli.js';
+import { assertBuilt, BIN, cliEnv } from '../helpers/bin.js';
+import { makeTempDir } from '../helpers/tmp.js';
+import { RawStdio } from './raw-stdio.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/agent-queue.js', import.meta.url));
+export { BIN };
+// Every harness process runs the built server.
+assertBuilt();
 export const CLIENT_NAME = 'agent-queue-test';
 /** Spawning a few Node processes on a busy 2-core machine takes seconds: give tests room. */
 export const MCP_TEST_TIMEOUT_MS = 60_000;
+/** The headers of a Streamable HTTP POST to /mcp, for tests that send raw requests with fetch. */
+export const MCP_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
 
 export interface ToolAnswer<T = Record<string, unknown>> {
   isError: boolean;
@@ -58,7 +65,7 @@ export interface Served {
 
 export class McpHarness {
   db!: TestDb;
-  private readonly home = mkdtempSync(join(tmpdir(), 'agent-queue-mcp-home-'));
+  private readonly home = makeTempDir('mcp-home');
   private readonly clients: Client[] = [];
   private readonly children: ChildProcess[] = [];
 
@@ -74,7 +81,7 @@ export class McpHarness {
   }
 
   env(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...this.db.env, AGENT_QUEUE_HOME: this.home, AGENT_QUEUE_LOG_LEVEL: 'warn', ...extra };
+    return { ...this.db.env, AGENT_QUEUE_HOME: this.home.path, AGENT_QUEUE_LOG_LEVEL: 'warn', ...extra };
   }
 
   /** `agent-queue mcp <args>` over stdio, connected. */
@@ -89,6 +96,13 @@ export class McpHarness {
     this.clients.push(client);
     await client.connect(transport);
     return client;
+  }
+
+  /** `agent-queue <args>` (default `mcp`) seen as raw lines, initialized (see raw-stdio.ts). */
+  async raw(args: string[] = ['mcp'], env: Record<string, string> = {}): Promise<RawStdio> {
+    const raw = new RawStdio(this.spawn(args, env));
+    await raw.initialize();
+    return raw;
   }
 
   /** A raw child process (for lifecycle tests that talk JSON-RPC themselves). */
@@ -121,12 +135,39 @@ export class McpHarness {
     return client;
   }
 
+  /** A Client connected over Streamable HTTP to a `serve` at `base`, with its transport (session id). */
+  async http(
+    base: URL,
+    name = CLIENT_NAME,
+  ): Promise<{ client: Client; transport: StreamableHTTPClientTransport }> {
+    const client = this.track(new Client({ name, version: '1.0.0' }));
+    const transport = new StreamableHTTPClientTransport(new URL('/mcp', base));
+    await client.connect(transport);
+    return { client, transport };
+  }
+
   async cleanup(): Promise<void> {
     await Promise.all(this.clients.splice(0).map((c) => c.close().catch(() => {})));
     await Promise.all(this.children.splice(0).map(stop));
     await this.db?.drop();
-    rmSync(this.home, { recursive: true, force: true });
+    this.home.remove();
   }
+}
+
+/**
+ * Gives every test of the enclosing describe a fresh harness on the backend (through `set`) and
+ * cleans it up afterwards: its processes, clients, database and home folder.
+ */
+export function useMcpHarness(backend: Backend, set: (h: McpHarness) => void): void {
+  let current: McpHarness | undefined;
+  beforeEach(async () => {
+    current = await new McpHarness(backend).setup();
+    set(current);
+  });
+  afterEach(async () => {
+    await current?.cleanup();
+    current = undefined;
+  });
 }
 
 /** Ends a child: SIGTERM, then SIGKILL if it lingers; resolves when it is gone. */

@@ -1,10 +1,8 @@
 // `serve` refuses an MCP request body over the limit as it streams in (413 with a coded JSON-RPC
 // error), and keeps serving: a body is never buffered and parsed whole, whatever its size.
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BACKENDS } from '../helpers/backends.js';
-import { CLIENT_NAME, McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+import { MCP_HEADERS, McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
 
 // The database plays no part in a refusal before parsing: one backend is enough.
 const sqlite = BACKENDS.find((b) => b.name === 'sqlite')!;
@@ -12,19 +10,14 @@ const LIMIT = 16 * 1024 * 1024;
 
 describe('MCP over HTTP: request body limit', () => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(sqlite).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(sqlite, (opened) => (h = opened));
 
   it(
     'answers 413 with code payload_too_large, declared or chunked, then serves the next call',
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
       const { base } = await h.serve();
-      const client = h.track(new Client({ name: CLIENT_NAME, version: '1.0.0' }));
-      const transport = new StreamableHTTPClientTransport(new URL('/mcp', base));
-      await client.connect(transport);
+      const { client, transport } = await h.http(base);
       const big = JSON.stringify({
         jsonrpc: '2.0',
         id: 7,
@@ -36,8 +29,7 @@ describe('MCP over HTTP: request body limit', () => {
         const res = await fetch(new URL('/mcp', base), {
           method: 'POST',
           headers: {
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
+            ...MCP_HEADERS,
             'mcp-session-id': transport.sessionId!,
           },
           body: chunked ? new Blob([big]).stream() : big,
@@ -52,8 +44,7 @@ describe('MCP over HTTP: request body limit', () => {
       const small = await fetch(new URL('/mcp', base), {
         method: 'POST',
         headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
+          ...MCP_HEADERS,
           'mcp-session-id': transport.sessionId!,
           'mcp-protocol-version': transport.protocolVersion ?? '2025-06-18',
         },

@@ -4,19 +4,13 @@ import { request } from 'node:http';
 import { once } from 'node:events';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer, HeartbeatAnswer, Job } from '../../src/queue/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ClaimAnswer, HeartbeatAnswer, Job } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
-import { CLIENT_NAME, McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+import { CLIENT_NAME, MCP_HEADERS, McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
+import { INITIALIZE } from './raw-stdio.js';
 
-const INITIALIZE = JSON.stringify({
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'browser', version: '1' } },
-});
-const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const INITIALIZE_BODY = JSON.stringify(INITIALIZE);
 
 /** A POST with a Host header fetch() would not let us set. */
 function postWithHost(url: URL, host: string): Promise<{ status: number; body: string }> {
@@ -27,16 +21,13 @@ function postWithHost(url: URL, host: string): Promise<{ status: number; body: s
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.end(INITIALIZE);
+    req.end(INITIALIZE_BODY);
   });
 }
 
 describe.each(backendsForSuite())('MCP over HTTP ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'runs enqueue -> claim -> heartbeat -> complete over Streamable HTTP, and over legacy SSE',
@@ -45,8 +36,7 @@ describe.each(backendsForSuite())('MCP over HTTP ($name)', (backend) => {
       const { base } = await h.serve();
       expect(await (await fetch(new URL('/healthz', base))).json()).toEqual({ ok: true });
 
-      const client = h.track(new Client({ name: CLIENT_NAME, version: '1.0.0' }));
-      await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', base)));
+      const { client } = await h.http(base);
       expect((await client.listTools()).tools).toHaveLength(12);
       const { job } = await ok<{ job: Job }>(client, 'queue_enqueue', {
         type: 'http.job',
@@ -78,7 +68,7 @@ describe.each(backendsForSuite())('MCP over HTTP ($name)', (backend) => {
       const foreign = await fetch(mcp, {
         method: 'POST',
         headers: { ...MCP_HEADERS, origin: 'http://evil.example' },
-        body: INITIALIZE,
+        body: INITIALIZE_BODY,
       });
       expect(foreign.status).toBe(403);
       expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe('forbidden');
@@ -90,7 +80,7 @@ describe.each(backendsForSuite())('MCP over HTTP ($name)', (backend) => {
       const local = await fetch(mcp, {
         method: 'POST',
         headers: { ...MCP_HEADERS, origin: `http://localhost:${base.port}` },
-        body: INITIALIZE,
+        body: INITIALIZE_BODY,
       });
       expect(local.status).toBe(200);
       expect(local.headers.get('mcp-session-id')).toBeTruthy();
@@ -98,7 +88,7 @@ describe.each(backendsForSuite())('MCP over HTTP ($name)', (backend) => {
       const stale = await fetch(mcp, {
         method: 'POST',
         headers: { ...MCP_HEADERS, 'mcp-session-id': 'no-such-session' },
-        body: INITIALIZE,
+        body: INITIALIZE_BODY,
       });
       expect(stale.status).toBe(404);
     },

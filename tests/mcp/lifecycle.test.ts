@@ -1,45 +1,16 @@
 // The stdio process ends when its host goes away: stdin closing, or SIGTERM.
 import { once } from 'node:events';
-import type { ChildProcess } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backendsForSuite } from '../helpers/backends.js';
-import { McpHarness, MCP_TEST_TIMEOUT_MS } from './harness.js';
-
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: {
-    protocolVersion: '2025-06-18',
-    capabilities: {},
-    clientInfo: { name: 'lifecycle-test', version: '1' },
-  },
-};
-
-/** Sends initialize and resolves on the answer: the server is up and serving. */
-async function initialized(child: ChildProcess): Promise<void> {
-  let out = '';
-  const answered = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      if (out.includes('"id":1')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`exited (${code}) before answering initialize`)));
-  });
-  child.stdin!.write(`${JSON.stringify(INITIALIZE)}\n`);
-  await answered;
-}
+import { McpHarness, MCP_TEST_TIMEOUT_MS, useMcpHarness } from './harness.js';
 
 describe.each(backendsForSuite())('MCP stdio lifecycle ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it('exits cleanly within 2 s of stdin closing', { timeout: MCP_TEST_TIMEOUT_MS }, async () => {
-    const child = h.spawn(['mcp']);
-    await initialized(child);
+    // Up and serving: it answered initialize.
+    const { child } = await h.raw(['mcp']);
     const exited = once(child, 'exit');
     const closedAt = performance.now();
     child.stdin!.end();
@@ -49,8 +20,7 @@ describe.each(backendsForSuite())('MCP stdio lifecycle ($name)', (backend) => {
   });
 
   it('exits cleanly on SIGTERM, also as the default command', { timeout: MCP_TEST_TIMEOUT_MS }, async () => {
-    const child = h.spawn([]);
-    await initialized(child);
+    const { child } = await h.raw([]);
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     const [code, signal] = (await exited) as [number | null, string | null];

@@ -1,56 +1,19 @@
 // Limits and input fidelity through a real stdio MCP server: list summaries, a result over the
 // limit, error messages that do not echo megabytes, too-deep JSON, and an own "__proto__" key sent
 // as a raw JSON-RPC line and read back with queue_get.
-import type { ChildProcess } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer, Job, JobPage } from '../../src/queue/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ClaimAnswer, Job, JobPage } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
-import { call, McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+import { call, McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
+import { toolBody } from './raw-stdio.js';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-/** Newline-delimited JSON-RPC over a spawned server's stdio, answers matched by id. */
-function rawSession(child: ChildProcess) {
-  const answers = new Map<number, (msg: Record<string, unknown>) => void>();
-  let buffered = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString('utf8');
-    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-      const line = buffered.slice(0, nl);
-      buffered = buffered.slice(nl + 1);
-      const msg = JSON.parse(line) as Record<string, unknown>;
-      if (typeof msg.id === 'number') answers.get(msg.id)?.(msg);
-    }
-  });
-  let nextId = 1;
-  return {
-    /** Sends `params` as raw JSON text (so it can hold what JSON.stringify would not write). */
-    request(method: string, params: string): Promise<Record<string, unknown>> {
-      const id = nextId++;
-      const answered = new Promise<Record<string, unknown>>((resolve) => answers.set(id, resolve));
-      child.stdin!.write(`{"jsonrpc":"2.0","id":${id},"method":"${method}","params":${params}}\n`);
-      return answered;
-    },
-    notify(method: string): void {
-      child.stdin!.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`);
-    },
-  };
-}
-
-/** The JSON text of a tools/call answer, parsed the way a client parses it. */
-const toolText = (msg: Record<string, unknown>): Record<string, unknown> => {
-  const result = msg.result as { content: { text: string }[]; isError?: boolean };
-  return JSON.parse(result.content[0]!.text) as Record<string, unknown>;
-};
-
 describe.each(backendsForSuite())('MCP limits ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'lists summaries, refuses a 5 MiB result and a 5 MB unknown key briefly, and keeps serving',
@@ -92,21 +55,16 @@ describe.each(backendsForSuite())('MCP limits ($name)', (backend) => {
     'keeps an own "__proto__" key sent as raw JSON, and refuses 5,000-deep JSON',
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
-      const rpc = rawSession(h.spawn(['mcp']));
-      await rpc.request(
-        'initialize',
-        '{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw-test","version":"1"}}',
-      );
-      rpc.notify('notifications/initialized');
+      const rpc = await h.raw();
       const enqueued = await rpc.request(
         'tools/call',
         '{"name":"queue_enqueue","arguments":{"type":"proto","payload":{"__proto__":{"x":1},"a":1}}}',
       );
-      const { job } = toolText(enqueued) as { job: Job };
+      const { job } = toolBody(enqueued) as { job: Job };
       const read = await rpc.request('tools/call', `{"name":"queue_get","arguments":{"jobId":"${job.id}"}}`);
       for (const payload of [
         job.payload,
-        (toolText(read) as { job: Job }).job.payload,
+        (toolBody(read) as { job: Job }).job.payload,
         ((read.result as { structuredContent: { job: Job } }).structuredContent.job as Job).payload,
       ]) {
         expect(Object.keys(payload).sort()).toEqual(['__proto__', 'a']);
@@ -120,7 +78,7 @@ describe.each(backendsForSuite())('MCP limits ($name)', (backend) => {
         `{"name":"queue_enqueue","arguments":{"type":"deep","payload":${deep}}}`,
       );
       expect((refused.result as { isError?: boolean }).isError).toBe(true);
-      expect(toolText(refused)).toMatchObject({
+      expect(toolBody(refused)).toMatchObject({
         error: {
           code: 'invalid_argument',
           message: expect.stringMatching(/payload is nested deeper than 64 levels/),
@@ -128,7 +86,7 @@ describe.each(backendsForSuite())('MCP limits ($name)', (backend) => {
       });
       // The server still serves.
       const again = await rpc.request('tools/call', `{"name":"queue_get","arguments":{"jobId":"${job.id}"}}`);
-      expect((toolText(again) as { job: Job }).job.id).toBe(job.id);
+      expect((toolBody(again) as { job: Job }).job.id).toBe(job.id);
     },
   );
 });

@@ -1,16 +1,13 @@
 // queue_claim with waitSeconds across two separate server processes sharing one database: the
 // waiting claim reports progress, and an enqueue in the other process wakes it long before its deadline.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer, Job } from '../../src/queue/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ClaimAnswer, Job } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
-import { McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+import { McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
 
 describe.each(backendsForSuite())('MCP long-poll claim ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'wakes on an enqueue made through another server process, with progress while it waits',

@@ -1,15 +1,12 @@
 // The work_queue prompt, the server instructions and the two resources, as a host reads them.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../src/queue/types.js';
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
-import { McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+import { McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
 
 describe.each(backendsForSuite())('MCP prompt and resources ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'serves instructions, the work_queue prompt, and job / status resources',

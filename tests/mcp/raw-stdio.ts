@@ -25,6 +25,14 @@ export const INITIALIZE = {
   },
 };
 
+/** The JSON of a tools/call answer's text content, parsed the way a client parses it. */
+export function toolBody<T = Record<string, unknown>>(answer: Answer): T {
+  const result = answer.result as { content: { text: string }[] } | undefined;
+  const text = result?.content[0]?.text;
+  if (text === undefined) throw new Error(`not a tools/call answer: ${JSON.stringify(answer)}`);
+  return JSON.parse(text) as T;
+}
+
 export class RawStdio {
   /** Answers not taken by the SDK client, in arrival order. */
   readonly answers: Answer[] = [];
@@ -35,6 +43,7 @@ export class RawStdio {
   private waiters: (() => void)[] = [];
   private client: Transport | undefined;
   private readonly clientIds = new Set<unknown>();
+  private nextId = 1;
 
   constructor(readonly child: ChildProcess) {
     child.stdout!.setEncoding('utf8');
@@ -75,6 +84,17 @@ export class RawStdio {
   /** The n-th answer (0-based) not taken by the client. */
   async answerAt(n: number, timeoutMs = 20_000): Promise<Answer> {
     return this.waitFor(() => this.answers[n], `answer #${n}`, timeoutMs);
+  }
+
+  /**
+   * Sends a request whose params are raw JSON text (so they can hold what JSON.stringify would not
+   * write, such as an own "__proto__" key) and resolves with its answer.
+   */
+  async request(method: string, params: string, timeoutMs = 20_000): Promise<Answer> {
+    const id = `request-${this.nextId++}`;
+    const line = `{"jsonrpc":"2.0","id":"${id}","method":${JSON.stringify(method)},"params":${params}}\n`;
+    await this.write(line);
+    return this.answerFor(id, timeoutMs);
   }
 
   async initialize(): Promise<void> {

@@ -1,10 +1,10 @@
 // The stdio transport under lines the SDK's own transport dies on: oversized (a 12 MiB line is parsed,
 // a line over the cap is dropped in bounded memory) and malformed. Each gets an answer; the server stays up.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backendsForSuite, BACKENDS } from '../helpers/backends.js';
 import { queryNumber } from '../helpers/sql.js';
-import { McpHarness, MCP_TEST_TIMEOUT_MS } from './harness.js';
-import { RawStdio, type Answer } from './raw-stdio.js';
+import { McpHarness, MCP_TEST_TIMEOUT_MS, useMcpHarness } from './harness.js';
+import { toolBody, type Answer, type RawStdio } from './raw-stdio.js';
 
 const MiB = 1024 * 1024;
 const SQLITE = BACKENDS.find((b) => b.name === 'sqlite')!;
@@ -17,9 +17,8 @@ const toolCall = (id: string | number, name: string, args: object) =>
 
 /** The tool error a tools/call answer carries, or null for a success. */
 function toolErrorCode(answer: Answer): string | null {
-  const result = answer.result as { isError?: boolean; content: { text: string }[] };
-  if (!result.isError) return null;
-  return (JSON.parse(result.content[0]!.text) as { error: { code: string } }).error.code;
+  if (!(answer.result as { isError?: boolean }).isError) return null;
+  return toolBody<{ error: { code: string } }>(answer).error.code;
 }
 
 async function expectServing(raw: RawStdio, id: string): Promise<void> {
@@ -28,17 +27,13 @@ async function expectServing(raw: RawStdio, id: string): Promise<void> {
 
 describe.each(backendsForSuite())('stdio: large lines are parsed ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'answers a 12 MiB enqueue with payload_too_large and its id, then keeps serving',
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
-      const raw = new RawStdio(h.spawn(['mcp']));
-      await raw.initialize();
+      const raw = await h.raw(['mcp']);
       const big = toolCall('big-1', 'queue_enqueue', { type: 't', payload: { blob: 'x'.repeat(12 * MiB) } });
       expect(big.length).toBeGreaterThan(12 * MiB);
       await raw.write(big);
@@ -63,8 +58,7 @@ describe.each(backendsForSuite())('stdio: large lines are parsed ($name)', (back
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
       // 4 MiB limit -> 32 MiB lines; 3.5 MB of "a", each written as \u0061: 21 MB on the wire.
-      const raw = new RawStdio(h.spawn(['mcp'], { AGENT_QUEUE_PAYLOAD_LIMIT_BYTES: String(4 * MiB) }));
-      await raw.initialize();
+      const raw = await h.raw(['mcp'], { AGENT_QUEUE_PAYLOAD_LIMIT_BYTES: String(4 * MiB) });
       const text = 'a'.repeat(3_500_000);
       const wire = toolCall('escaped', 'queue_enqueue', {
         type: 't',
@@ -80,17 +74,13 @@ describe.each(backendsForSuite())('stdio: large lines are parsed ($name)', (back
 
 describe('stdio: lines over the cap and malformed lines (sqlite; the database plays no part)', () => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(SQLITE).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(SQLITE, (opened) => (h = opened));
 
   it(
     'drops a 70 MiB line in bounded memory, answers it with its id, and keeps serving',
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
-      const raw = new RawStdio(h.spawn(['mcp']));
-      await raw.initialize();
+      const raw = await h.raw(['mcp']);
       const before = raw.peakRssBytes();
       const huge = Buffer.from(
         toolCall('huge', 'queue_enqueue', { type: 't', payload: { blob: 'y'.repeat(70 * MiB) } }),
@@ -114,8 +104,7 @@ describe('stdio: lines over the cap and malformed lines (sqlite; the database pl
     'recovers a leading id, and answers id null when neither end shows one',
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
-      const raw = new RawStdio(h.spawn(['mcp']));
-      await raw.initialize();
+      const raw = await h.raw(['mcp']);
       const leading = `{"jsonrpc":"2.0","id":"lead","method":"tools/call","params":{"x":"${'z'.repeat(17 * MiB)}"}}\r\n`;
       expect((await raw.roundTrip(leading)).id).toBe('lead');
       const noId = `["${'z'.repeat(17 * MiB)}"]\n`;
@@ -129,8 +118,7 @@ describe('stdio: lines over the cap and malformed lines (sqlite; the database pl
   );
 
   it('answers every malformed line and keeps serving', { timeout: MCP_TEST_TIMEOUT_MS }, async () => {
-    const raw = new RawStdio(h.spawn(['mcp']));
-    await raw.initialize();
+    const raw = await h.raw(['mcp']);
     const cases: [string, string | Buffer, number, unknown][] = [
       ['garbage', 'hello there\n', -32700, null],
       ['truncated JSON', '{"jsonrpc":"2.0","id":"t","method":"pi\n', -32700, null],

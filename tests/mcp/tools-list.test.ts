@@ -1,8 +1,8 @@
 // What a host sees at tools/list: names per profile and naming style, valid JSON Schemas, annotations.
 import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { backendsForSuite } from '../helpers/backends.js';
-import { McpHarness, MCP_TEST_TIMEOUT_MS } from './harness.js';
+import { McpHarness, MCP_TEST_TIMEOUT_MS, useMcpHarness } from './harness.js';
 
 const ALL = [
   'queue_enqueue',
@@ -31,10 +31,7 @@ const PRODUCER = ['queue_enqueue', 'queue_cancel', 'queue_get', 'queue_list', 'q
 
 describe.each(backendsForSuite())('MCP tools/list ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'lists every tool with a valid input and output JSON Schema, a description and annotations',

@@ -1,9 +1,9 @@
 // The worker protocol end to end through spawned MCP servers: producer -> worker -> complete, cancel
 // with ack, and fleet pause (drain / quiesce) seen through claim and heartbeat answers.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, StatusAnswer } from '../../src/queue/types.js';
+import { describe, expect, it } from 'vitest';
+import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, StatusAnswer } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
-import { call, CLIENT_NAME, McpHarness, MCP_TEST_TIMEOUT_MS, ok } from './harness.js';
+import { call, CLIENT_NAME, McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
 
 interface JobWithEvents {
   job: Job;
@@ -12,10 +12,7 @@ interface JobWithEvents {
 
 describe.each(backendsForSuite())('MCP worker protocol ($name)', (backend) => {
   let h: McpHarness;
-  beforeEach(async () => {
-    h = await new McpHarness(backend).setup();
-  });
-  afterEach(() => h.cleanup());
+  useMcpHarness(backend, (opened) => (h = opened));
 
   it(
     'producer enqueues, worker claims, heartbeats and completes',

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
-import { QueueError } from '../../src/queue/errors.js';
+import { QueueError } from '../../src/core/errors.js';
 
 describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
   let q: TestQueue;

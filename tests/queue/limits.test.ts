@@ -7,7 +7,7 @@ import { expectQueueError } from '../helpers/errors.js';
 import { startJob } from '../helpers/jobs.js';
 import { snapshotTables } from '../helpers/tables.js';
 import { LIST_PAGE_BUDGET_BYTES } from '../../src/queue/page.js';
-import type { Job, JobPage, JobSummary } from '../../src/queue/types.js';
+import type { Job, JobPage, JobSummary } from '../../src/core/types.js';
 
 const KIB = 1024;
 

@@ -1,11 +1,11 @@
 // Long-poll claims (SPEC §6 waitSeconds) in real time on both backends: woken by work from another
 // connection (NOTIFY on PostgreSQL, in-process signal + data_version on SQLite), by pause, by a
-// delayed job becoming due, ended by the deadline or an AbortSignal. Bounds are generous on purpose:
+// delayed job becoming due, ended by the deadline or an AbortSignal. A test makes its change once the
+// claim is blocked waiting (whenIdle), never after a guessed sleep. Bounds are generous on purpose:
 // they tell "woken" from "waited the whole time", not exact latencies.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   BACKENDS,
@@ -14,7 +14,7 @@ import {
   type TestQueue,
   useTestQueue,
 } from '../helpers/backends.js';
-import type { ClaimAnswer } from '../../src/queue/types.js';
+import type { ClaimAnswer } from '../../src/core/types.js';
 
 /** Starts a claim and records when it settles, so a test can check it is still waiting. */
 function track(p: Promise<ClaimAnswer>) {
@@ -36,24 +36,24 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   it('returns a job enqueued by another connection well before its deadline', async () => {
     const producer = q.connect();
     const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
-    await delay(200);
+    await q.whenIdle();
+    // It checked, found nothing and is waiting: only the enqueue below can give it a job.
     expect(claim.settled).toBe(false);
     const { job } = await producer.enqueue({ type: 'build', payload: { n: 1 } });
     const answer = await claim.answer;
     expect(answer).toMatchObject({ action: 'work', job: { id: job.id, status: 'running', claimedBy: 'w' } });
-    expect(claim.elapsedMs).toBeGreaterThanOrEqual(150);
     expect(claim.elapsedMs).toBeLessThan(5_000);
   });
 
   it('is woken by the enqueue itself, not by the once-a-second fallback re-check', async () => {
-    // Enqueued 200 ms into each wait: a claimer that only re-checked every second would answer
-    // about 800 ms later every time; a woken one answers in milliseconds. The median of five
-    // rounds tells the two apart with a wide margin on a busy machine.
+    // Enqueued as soon as each claim waits: a claimer that only re-checked every second would
+    // answer about a second later every time; a woken one answers in milliseconds. The median of
+    // five rounds tells the two apart with a wide margin on a busy machine.
     const producer = q.connect();
     const latencies: number[] = [];
     for (let round = 0; round < 5; round++) {
       const claim = q.service.claim({ workerId: 'w', waitSeconds: 10 });
-      await delay(200);
+      await q.whenIdle();
       const t0 = performance.now();
       const { job } = await producer.enqueue({ type: 'build', payload: { round } });
       expect((await claim).job?.id).toBe(job.id);
@@ -64,9 +64,10 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   });
 
   it('hands one job to exactly one of two waiting claimers on different connections', async () => {
+    const other = q.connect();
     const a = track(q.service.claim({ workerId: 'a', waitSeconds: 2 }));
-    const b = track(q.connect().claim({ workerId: 'b', waitSeconds: 2 }));
-    await delay(200);
+    const b = track(other.claim({ workerId: 'b', waitSeconds: 2 }));
+    await Promise.all([q.whenIdle(), q.whenIdle(1, other)]);
     const { job } = await q.connect().enqueue({ type: 'build', payload: {} });
     const answers = await Promise.all([a.answer, b.answer]);
     expect(answers.filter((x) => x.job?.id === job.id)).toHaveLength(1);
@@ -76,7 +77,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
 
   it('is not ended by a job of another type, and returns wait at its deadline', async () => {
     const claim = track(q.service.claim({ workerId: 'w', types: ['wanted'], waitSeconds: 1.5 }));
-    await delay(200);
+    await q.whenIdle();
     const { job } = await q.connect().enqueue({ type: 'other', payload: {} });
     const answer = await claim.answer;
     expect(answer).toMatchObject({
@@ -101,7 +102,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
 
   it('returns wait promptly when workers are paused from another connection during the wait', async () => {
     const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
-    await delay(200);
+    await q.whenIdle();
     expect(claim.settled).toBe(false);
     const operator = q.connect();
     await operator.control.pause({ mode: 'drain', reason: 'upgrade', requestedBy: 'ops' });
@@ -118,7 +119,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
 
   it('wakes when a delayed job becomes due, not before', async () => {
     const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
-    await delay(100);
+    await q.whenIdle();
     const enqueuedAt = performance.now();
     const { job } = await q.connect().enqueue({ type: 'later', payload: {}, delaySeconds: 1 });
     const answer = await claim.answer;
@@ -132,7 +133,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   it('ends early when its AbortSignal fires, and at once when already aborted', async () => {
     const ac = new AbortController();
     const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }, { signal: ac.signal }));
-    await delay(200);
+    await q.whenIdle();
     expect(claim.settled).toBe(false);
     ac.abort();
     expect(await claim.answer).toMatchObject({ action: 'wait', job: null });
@@ -185,7 +186,7 @@ describe('long-poll claim woken by another process (sqlite)', () => {
     for (let round = 0; round < 3; round++) {
       const { job } = await q.service.enqueue({ type: 'build', payload: { round }, delaySeconds: 3600 });
       const claim = q.service.claim({ workerId: 'w', waitSeconds: 10 });
-      await delay(200);
+      await q.whenIdle();
       child.stdin.write(`${job.id}\n`);
       expect((await lines.next()).value).toBe('done');
       const t0 = performance.now();

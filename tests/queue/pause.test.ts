@@ -5,7 +5,7 @@ import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backe
 import { FakeClock } from '../helpers/clock.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
 import { snapshotTables } from '../helpers/tables.js';
-import { QueueError } from '../../src/queue/errors.js';
+import { QueueError } from '../../src/core/errors.js';
 
 describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
   let q: TestQueue;

@@ -7,9 +7,9 @@ import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/back
 import { FakeClock } from '../helpers/clock.js';
 import { eventKinds } from '../helpers/jobs.js';
 import { timelineProblems } from '../helpers/timeline.js';
-import { isQueueError, type ErrorCode } from '../../src/queue/errors.js';
+import { isQueueError, type ErrorCode } from '../../src/core/errors.js';
 import type { QueueService } from '../../src/queue/service.js';
-import type { ClaimAnswer, Job } from '../../src/queue/types.js';
+import type { ClaimAnswer, Job } from '../../src/core/types.js';
 
 const N = 50;
 const TYPE = 'race';

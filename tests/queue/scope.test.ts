@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { expectQueueError } from '../helpers/errors.js';
+import { claimInput } from '../../src/queue/schemas.js';
 
 describe.each(backendsForSuite())('claim scope ($name)', (backend) => {
   let q: TestQueue;
@@ -26,5 +27,14 @@ describe.each(backendsForSuite())('claim scope ($name)', (backend) => {
     );
     expect((await q.service.claim({ workerId: 'w' }, scope)).job).toBeNull();
     expect((await q.service.list({ status: 'queued' })).jobs.map((j) => j.type)).toEqual(['deploy']);
+  });
+
+  it('an empty types list asks for any type: within the scope, or anywhere without one', async () => {
+    expect(claimInput.parse({ workerId: 'w', types: [] }).types).toBeUndefined();
+    await q.service.enqueue({ type: 'deploy', priority: 10 });
+    await q.service.enqueue({ type: 'build' });
+    const scoped = await q.service.claim({ workerId: 'w', types: [] }, { allowedTypes: ['build'] });
+    expect(scoped.job?.type).toBe('build');
+    expect((await q.service.claim({ workerId: 'w', types: [] })).job?.type).toBe('deploy');
   });
 });

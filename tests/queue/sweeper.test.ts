@@ -2,7 +2,7 @@
 // handled within about a second in real time, without any claim triggering it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
-import { startSweeper } from '../../src/queue/sweeper.js';
+import { startSweeper } from '../../src/queue/maintenance.js';
 import type { Signal } from '../../src/store/store.js';
 
 describe.each(backendsForSuite())('background sweeper ($name)', (backend) => {

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
 import { startJob } from '../helpers/jobs.js';
-import { QueueError } from '../../src/queue/errors.js';
-import type { SystemBlock } from '../../src/queue/types.js';
+import { QueueError } from '../../src/core/errors.js';
+import type { SystemBlock } from '../../src/core/types.js';
 
 const SYSTEM_KEYS = ['mode', 'reason', 'requestedAt', 'requestedBy', 'updatedAt', 'version', 'workersPaused'];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

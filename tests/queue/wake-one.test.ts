@@ -2,7 +2,6 @@
 // a job needing a capability goes straight to the waiter that has it, even when a waiter without
 // it has been idle longer. A missed wake-up would show as the ~1 s re-check fallback, so the
 // median of five rounds tells the two apart with a wide margin on a busy machine.
-import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 
@@ -18,9 +17,9 @@ describe.each(backendsForSuite())('wake one capable claimer ($name)', (backend) 
       const abort = new AbortController();
       // Idle first and for longer: the one a capability-blind wake-up would pick.
       const incapable = q.service.claim({ workerId: 'plain', waitSeconds: 15 }, { signal: abort.signal });
-      await delay(100);
+      await q.whenIdle(1);
       const capable = q.service.claim({ workerId: 'gpu', capabilities: ['gpu'], waitSeconds: 15 });
-      await delay(200);
+      await q.whenIdle(2);
       const t0 = performance.now();
       const { job } = await producer.enqueue({
         type: 'train',

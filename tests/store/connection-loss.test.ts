@@ -3,10 +3,9 @@
 // never the process: before the fix, a socket error on a checked-out client was an unhandled
 // 'error' event that ended the process. This runs in the test's own process, so a crash fails it.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BACKENDS, PG_URL, type TestDb } from '../helpers/backends.js';
-import { isQueueError } from '../../src/queue/errors.js';
+import { BACKENDS, PG_URL, type TestDb, withPgAdmin } from '../helpers/backends.js';
+import { isQueueError } from '../../src/core/errors.js';
 import { QueueService } from '../../src/queue/service.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
@@ -15,17 +14,10 @@ const postgres = BACKENDS.find((b) => b.name === 'postgres')!;
 
 /** Terminates every backend of this application name (this test's connections only). */
 async function terminate(appName: string): Promise<number> {
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  try {
-    const r = await admin.query(
-      'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1',
-      [appName],
-    );
-    return r.rowCount ?? 0;
-  } finally {
-    await admin.end();
-  }
+  const r = await withPgAdmin((c) =>
+    c.query('select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', [appName]),
+  );
+  return r.rowCount ?? 0;
 }
 
 describe.runIf(postgres.available)('postgres: connections lost under load', () => {

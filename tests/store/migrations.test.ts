@@ -1,27 +1,17 @@
 // Migrations (SPEC §3): versioned SQL files applied exactly once, also when many processes start
 // at the same moment, and a no-op when the schema is current.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { backendsForSuite, openTestQueue, type TestDb } from '../helpers/backends.js';
+import { assertBuilt, BIN, cliEnv } from '../helpers/bin.js';
 import { queryRows } from '../helpers/sql.js';
 import { loadMigrations } from '../../src/store/migrate.js';
 import type { MigrationReport } from '../../src/store/store.js';
 
-const BIN = fileURLToPath(new URL('../../bin/agent-queue.js', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/', import.meta.url));
 const PARALLEL = 20;
-
-/** The parent's environment without its queue settings, plus the test database's. */
-function childEnv(db: TestDb): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k !== 'DATABASE_URL' && !k.startsWith('AGENT_QUEUE_')) env[k] = v;
-  }
-  return { ...env, ...db.env };
-}
 
 describe.each(backendsForSuite())('migrations ($name)', (backend) => {
   const dialect = backend.name;
@@ -66,13 +56,12 @@ describe.each(backendsForSuite())('migrations ($name)', (backend) => {
     `${PARALLEL} processes running \`migrate\` at once apply each step exactly once`,
     { timeout: 120_000 },
     async () => {
-      if (!existsSync(BUILT))
-        throw new Error('dist/ is missing: run `npm run build` first (`npm test` does).');
+      assertBuilt();
       const db = await freshDb();
       const runs = await Promise.all(
         Array.from({ length: PARALLEL }, () =>
           execa(process.execPath, [BIN, '--json', 'migrate'], {
-            env: childEnv(db),
+            env: cliEnv(db.env),
             extendEnv: false,
             reject: false,
             stdin: 'ignore',

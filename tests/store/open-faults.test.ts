@@ -1,21 +1,20 @@
 // Opening the database: a target that cannot be used answers a coded error naming the setting to
 // fix, at the first call (and at connect()), and the same store opens once the cause is gone.
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, PG_URL } from '../helpers/backends.js';
 import { expectQueueError } from '../helpers/errors.js';
+import { withTempDir } from '../helpers/tmp.js';
 import { openStore } from '../../src/store/open.js';
 import { openQueue } from '../../src/open.js';
-import { loadConfig } from '../../src/config.js';
+import { loadSettings } from '../../src/settings/index.js';
 
 const postgres = BACKENDS.find((b) => b.name === 'postgres')!;
 
 describe('sqlite: a path that cannot hold the queue', () => {
   it('names the file and the settings, then opens once the folder is fixed', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-queue-open-'));
-    try {
+    await withTempDir('open', async (dir) => {
       // A plain file where the folder should be: mkdir fails (ENOTDIR), as it would for a read-only folder.
       writeFileSync(join(dir, 'home'), 'not a folder');
       const path = join(dir, 'home', 'queue.db');
@@ -33,22 +32,17 @@ describe('sqlite: a path that cannot hold the queue', () => {
       await store.connect();
       expect(await store.jobGet({ id: '00000000-0000-7000-8000-000000000000' })).toBeNull();
       await store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('refuses a file that is not a SQLite database', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'agent-queue-open-'));
-    try {
+    await withTempDir('open', async (dir) => {
       const path = join(dir, 'queue.db');
       writeFileSync(path, 'this is not a database, just some text long enough to have a header');
       const store = openStore({ kind: 'sqlite', path }, { migrate: true });
       await expectQueueError(store.connect(), 'invalid_argument', /not a usable SQLite database/);
       await store.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -92,9 +86,9 @@ describe.runIf(postgres.available)('postgres: targets that cannot be used', () =
   });
 
   it('a CLI-style open fails now with the code; a lazy open returns and answers per call', async () => {
-    const config = loadConfig({}, { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' });
-    await expectQueueError(openQueue(config), 'unavailable', /DATABASE_URL/);
-    const lazy = await openQueue(config, { lazy: true });
+    const settings = loadSettings({ env: { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' } });
+    await expectQueueError(openQueue(settings), 'unavailable', /DATABASE_URL/);
+    const lazy = await openQueue(settings, { lazy: true });
     await expectQueueError(lazy.service.list({}), 'unavailable', /DATABASE_URL/);
     await lazy.close();
   });

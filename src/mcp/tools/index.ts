@@ -1,5 +1,5 @@
 // Every tool, by base name; the profile decides which of them a server registers.
-import type { ToolBase } from '../options.js';
+import type { ToolBase } from '../profiles.js';
 import type { ToolDef } from '../tool.js';
 import { queueAckCancel } from './queue_ack_cancel.js';
 import { queueCancel } from './queue_cancel.js';

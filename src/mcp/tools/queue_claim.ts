@@ -19,13 +19,12 @@ export const queueClaim = defineTool({
         {
           ...args,
           workerId: ctx.identity(),
-          capabilities: ctx.options.capabilities,
-          leaseSeconds: args.leaseSeconds ?? ctx.options.leaseSeconds,
+          capabilities: ctx.worker.capabilities,
         },
         {
           signal,
           onWaiting: progressReporter(ctx, extra),
-          ...(ctx.options.types ? { allowedTypes: ctx.options.types } : {}),
+          ...(ctx.worker.types ? { allowedTypes: ctx.worker.types } : {}),
         },
       ),
     ),

@@ -5,7 +5,7 @@ import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backe
 import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { startJob } from '../helpers/jobs.js';
-import type { Job, JobStatus, JobSummary } from '../../src/queue/types.js';
+import type { Job, JobStatus, JobSummary } from '../../src/core/types.js';
 
 /** Newest first: createdAt DESC, then id DESC. */
 const newestFirst = (a: JobSummary, b: JobSummary) =>

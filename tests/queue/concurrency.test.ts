@@ -1,15 +1,14 @@
 // Concurrent claimers (SPEC §3, §6): two claims never get the same job and no job is lost, with
 // many connections in one process and, on SQLite, with several OS processes on one file.
 import { afterEach, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
 import { BACKENDS, backendsForSuite, openTestQueue, type TestQueue } from '../helpers/backends.js';
+import { assertBuilt, cliEnv } from '../helpers/bin.js';
 import { insertQueuedJobs, queryNumber } from '../helpers/sql.js';
 import type { QueueService } from '../../src/queue/service.js';
 
 const DRAIN = fileURLToPath(new URL('../fixtures/drain.mjs', import.meta.url));
-const BUILT = fileURLToPath(new URL('../../dist/queue/service.js', import.meta.url));
 
 /** Claims and completes until the queue answers `wait`; returns the ids it claimed. */
 async function drain(service: QueueService, workerId: string): Promise<string[]> {
@@ -74,11 +73,11 @@ describe('concurrent claims from separate processes (sqlite)', () => {
   });
 
   it('3 processes drain 1,000 jobs from one file: disjoint and complete', { timeout: 120_000 }, async () => {
-    if (!existsSync(BUILT)) throw new Error('dist/ is missing: run `npm run build` first (`npm test` does).');
+    // The child processes run the built code (dist/).
+    assertBuilt();
     q = await openTestQueue(sqlite);
     const jobIds = await insertQueuedJobs(q.db, 1_000, 'load');
-    const env: Record<string, string | undefined> = { ...process.env, ...q.db.env };
-    delete env.AGENT_QUEUE_PG_SCHEMA;
+    const env = cliEnv(q.db.env);
     const procs = Array.from({ length: 3 }, (_, i) => {
       const child = execa(process.execPath, [DRAIN, `proc-${i}`], { env, extendEnv: false, reject: false });
       children.push(child);

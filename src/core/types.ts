@@ -1,41 +1,16 @@
 // The public shapes of the queue (SPEC §4, §9). Every surface returns these, camelCase.
 
-export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter'] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
+import {
+  JOB_STATUSES,
+  TERMINAL_STATUSES,
+  isTerminal,
+  type Job,
+  type JobStatus,
+  type JsonObject,
+} from './job.js';
 
-export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
-export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.includes(s);
-
-export type JsonObject = { [key: string]: unknown };
-
-/** A job as every surface shows it. The lease token is deliberately absent: only the claim answer carries it. */
-export interface Job {
-  id: string;
-  type: string;
-  status: JobStatus;
-  priority: number;
-  payload: JsonObject;
-  requiredCapabilities: string[];
-  dedupeKey: string | null;
-  runAt: string;
-  attempt: number;
-  maxAttempts: number;
-  claimedBy: string | null;
-  leaseExpiresAt: string | null;
-  progress: number | null;
-  progressMessage: string | null;
-  cancelRequestedAt: string | null;
-  cancelRequestedBy: string | null;
-  cancelReason: string | null;
-  result: unknown;
-  resultSummary: string | null;
-  errorMessage: string | null;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+export { JOB_STATUSES, TERMINAL_STATUSES, isTerminal };
+export type { Job, JobStatus, JsonObject };
 
 export const EVENT_LEVELS = ['info', 'warn', 'error'] as const;
 export type EventLevel = (typeof EVENT_LEVELS)[number];

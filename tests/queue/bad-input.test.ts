@@ -7,7 +7,7 @@ import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { startJob } from '../helpers/jobs.js';
 import { snapshotTables } from '../helpers/tables.js';
-import type { ErrorCode } from '../../src/queue/errors.js';
+import type { ErrorCode } from '../../src/core/errors.js';
 import type { QueueService } from '../../src/queue/service.js';
 
 interface Case {

@@ -5,6 +5,8 @@ import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backe
 import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { eventKinds, startJob } from '../helpers/jobs.js';
+import { QueueError } from '../../src/core/errors.js';
+import { QueueService } from '../../src/queue/service.js';
 
 describe.each(backendsForSuite())('heartbeat ($name)', (backend) => {
   let q: TestQueue;
@@ -135,5 +137,30 @@ describe.each(backendsForSuite())('heartbeat ($name)', (backend) => {
       'not_found',
       /not-a-uuid/,
     );
+  });
+
+  it('writes nothing when it cannot answer: a failed pause read leaves the lease and timeline as they were', async () => {
+    const { job, token } = await startJob(q.service, { leaseSeconds: 120 });
+    // The same database, but the pause state cannot be read (as during a dropped connection).
+    const broken = new Proxy(q.store, {
+      get: (store, key, receiver) =>
+        key === 'pauseStateGet'
+          ? () => Promise.reject(new QueueError('unavailable', 'the pause state is out of reach'))
+          : Reflect.get(store, key, receiver),
+    });
+    const service = new QueueService({ store: broken, clock });
+    try {
+      const before = await q.store.jobGet({ id: job.id });
+      clock.advance(60);
+      await expectQueueError(
+        service.heartbeat({ jobId: job.id, leaseToken: token, message: 'step 1' }),
+        'unavailable',
+        /out of reach/,
+      );
+      expect(await q.store.jobGet({ id: job.id })).toEqual(before);
+      expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed']);
+    } finally {
+      await service.close();
+    }
   });
 });

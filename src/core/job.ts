@@ -1,0 +1,55 @@
+// The job, defined once: the record every layer passes around, and the public shape derived from it.
+export const JOB_STATUSES = ['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
+export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.includes(s);
+
+export type JsonObject = { [key: string]: unknown };
+
+/** A job as the store keeps it and the queue reasons about it: the public fields plus the lease token and bookkeeping. */
+export interface JobRecord {
+  id: string;
+  type: string;
+  status: JobStatus;
+  priority: number;
+  payload: JsonObject;
+  requiredCapabilities: string[];
+  dedupeKey: string | null;
+  runAt: Date;
+  attempt: number;
+  maxAttempts: number;
+  claimedBy: string | null;
+  leaseToken: string | null;
+  leaseExpiresAt: Date | null;
+  /** The lease length asked for at claim; a heartbeat without leaseSeconds extends by this. */
+  leaseSeconds: number | null;
+  progress: number | null;
+  progressMessage: string | null;
+  lastHeartbeatEventAt: Date | null;
+  cancelRequestedAt: Date | null;
+  cancelRequestedBy: string | null;
+  cancelReason: string | null;
+  result: unknown;
+  resultSummary: string | null;
+  errorMessage: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+/**
+ * Fields that never leave through a public Job: the lease token is the holder's secret (only the
+ * claim answer carries it, as `lease`), the rest is bookkeeping.
+ */
+export const PRIVATE_JOB_FIELDS = ['leaseToken', 'leaseSeconds', 'lastHeartbeatEventAt'] as const;
+
+/** Times as ISO-8601 strings, as every surface shows them. */
+type Wire<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
+
+/** A job as every surface shows it: the record without its private fields, times as strings. */
+export type Job = Wire<Omit<JobRecord, (typeof PRIVATE_JOB_FIELDS)[number]>>;

@@ -1,0 +1,65 @@
+// The one compare-and-set loop: read, decide, write only if the row (or the pause state) is still
+// what the decision assumed; on a lost race read again and decide again, a bounded number of times.
+import type { JobRecord } from '../store/store.js';
+import { QueueError } from '../core/errors.js';
+import type { QueueContext } from './context.js';
+import type { Decision } from './transitions.js';
+import { wakeupFor } from './wakeups.js';
+
+// Two writers racing: the loser re-reads and re-decides; this bounds the rounds.
+const MAX_CAS_ATTEMPTS = 5;
+
+/**
+ * Runs `attempt` until it returns something other than null (null = the write lost a race).
+ * `what` names the thing that kept changing, for the error after the last round.
+ */
+export async function retryOnConflict<T>(what: string, attempt: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < MAX_CAS_ATTEMPTS; i++) {
+    const done = await attempt();
+    if (done !== null) return done;
+  }
+  throw new QueueError('unavailable', `${what} kept changing under concurrent updates. Retry the call.`);
+}
+
+/**
+ * Writes one decision about a job: applied only if the row still matches `d.expect`; null when
+ * it did not. `from` is the row the decision was made on, to wake whoever the change concerns.
+ */
+export function writeDecision(
+  ctx: Pick<QueueContext, 'store'>,
+  id: string,
+  d: Decision,
+  now: Date,
+  from?: JobRecord,
+): Promise<JobRecord | null> {
+  const notify = from ? wakeupFor(from, d) : undefined;
+  return ctx.store.jobUpdate({
+    id,
+    expect: d.expect,
+    set: d.set,
+    now,
+    ...(d.event ? { event: d.event } : {}),
+    ...(notify ? { notify } : {}),
+  });
+}
+
+/**
+ * Read, decide, compare-and-set; on a lost race read and decide again. A null decision is a no-op.
+ * `readAlongside` is another read the caller's answer needs (heartbeat: the pause state): it runs
+ * in parallel with the first read, and nothing is written unless it succeeded, so a caller that
+ * gets an error knows that nothing was written.
+ */
+export function decideAndWrite(
+  ctx: Pick<QueueContext, 'store' | 'clock'>,
+  id: string,
+  decide: (cur: JobRecord | null, now: Date) => Decision | null,
+  readAlongside?: Promise<unknown>,
+): Promise<JobRecord> {
+  return retryOnConflict('The job', async () => {
+    const [cur] = await Promise.all([ctx.store.jobGet({ id }), readAlongside]);
+    const now = ctx.clock.now();
+    const d = decide(cur, now);
+    if (!d) return cur!;
+    return writeDecision(ctx, id, d, now, cur!);
+  });
+}

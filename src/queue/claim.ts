@@ -1,0 +1,84 @@
+// Claim (SPEC §6, §8, §9): take the best job this worker may run, at once or by long-polling, and
+// answer with the lease, the `system` block and the next `action`.
+import type { PauseRecord } from '../store/store.js';
+import type { ClaimAnswer } from '../core/types.js';
+import { newLeaseToken } from '../core/ids.js';
+import type { QueueContext } from './context.js';
+import { longPoll } from './long-poll.js';
+import * as S from './schemas.js';
+import { narrowTypes } from './scope.js';
+import { parseInput } from './validate.js';
+import { toJob, toLease, toSystem } from './view.js';
+import { claimMatch } from './wakeups.js';
+
+export interface ClaimOptions {
+  /** Aborts a long-poll (the caller went away). */
+  signal?: AbortSignal;
+  /** Called about every few seconds while a long-poll waits. */
+  onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
+  /** The claimer's scope of job types: `types` may narrow it; asking outside it is `forbidden`. */
+  allowedTypes?: string[];
+}
+
+type ClaimRequest = ReturnType<typeof S.claimInput.parse>;
+
+export async function claim(
+  ctx: QueueContext,
+  raw: S.ClaimInput,
+  opts: ClaimOptions = {},
+): Promise<ClaimAnswer> {
+  const parsed = parseInput(S.claimInput, raw, 'claim');
+  const types = narrowTypes(parsed.types, opts.allowedTypes);
+  const input = types ? { ...parsed, types } : parsed;
+  // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
+  if (opts.signal?.aborted) return waitAnswer(ctx, await ctx.control.state());
+  if (input.waitSeconds <= 0) return claimOnce(ctx, input);
+  return longPoll({
+    waitSeconds: input.waitSeconds,
+    // Opened before the first attempt, so an enqueue in between is not missed.
+    open: () => ctx.wakeups.open(claimMatch(input.types, input.capabilities)),
+    attempt: () => claimOnce(ctx, input),
+    // A job, or a paused fleet (answer at once), ends the wait.
+    done: (answer) => answer.job !== null || answer.system.workersPaused,
+    msUntilDue: async () => {
+      const next = await ctx.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
+      return next ? next.getTime() - ctx.clock.now().getTime() : Infinity;
+    },
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
+  });
+}
+
+async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimAnswer> {
+  // The sweep checks the pause state itself and does nothing while paused.
+  await ctx.sweepIfDue();
+  const now = ctx.clock.now();
+  const leaseSeconds = input.leaseSeconds ?? ctx.settings.defaultLeaseSeconds;
+  // While workers are paused no job may be claimed: the store judges it in the claim statement
+  // itself, so a pause that lands a moment earlier is always honoured and nothing is touched.
+  const { job, pause } = await ctx.store.jobClaim({
+    now,
+    workerId: input.workerId,
+    types: input.types,
+    capabilities: input.capabilities,
+    leaseToken: newLeaseToken(),
+    leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
+    leaseSeconds,
+    unlessPaused: true,
+    event: {
+      level: 'info',
+      kind: 'claimed',
+      message: `claimed by ${input.workerId}`,
+      data: { workerId: input.workerId },
+    },
+  });
+  if (job) return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };
+  return waitAnswer(ctx, pause);
+}
+
+function waitAnswer(ctx: QueueContext, pause: PauseRecord): ClaimAnswer {
+  const retryAfterSeconds = pause.paused
+    ? ctx.settings.pausedRetryAfterSeconds
+    : ctx.settings.emptyRetryAfterSeconds;
+  return { job: null, lease: null, system: toSystem(pause), action: 'wait', retryAfterSeconds };
+}

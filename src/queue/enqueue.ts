@@ -1,0 +1,45 @@
+// Enqueue (SPEC §6): validate, decide when it runs, insert, or answer the unfinished job that
+// already holds the same (type, dedupeKey).
+import { QueueError } from '../core/errors.js';
+import type { Job } from '../core/types.js';
+import type { QueueContext } from './context.js';
+import * as S from './schemas.js';
+import { newJobRecord } from './transitions.js';
+import { assertJsonWithinLimit, parseInput } from './validate.js';
+import { toJob } from './view.js';
+import { readySignal } from './wakeups.js';
+
+export async function enqueue(
+  ctx: QueueContext,
+  raw: S.EnqueueInput,
+): Promise<{ job: Job; deduplicated: boolean }> {
+  const input = parseInput(S.enqueueInput, raw, 'enqueue');
+  assertJsonWithinLimit('payload', input.payload, ctx.settings.payloadLimitBytes);
+  if (input.runAt !== undefined && input.delaySeconds !== undefined) {
+    throw new QueueError(
+      'invalid_argument',
+      'Invalid enqueue arguments: give runAt or delaySeconds, not both.',
+    );
+  }
+  const now = ctx.clock.now();
+  const runAt =
+    input.runAt !== undefined
+      ? new Date(input.runAt)
+      : new Date(now.getTime() + (input.delaySeconds ?? 0) * 1000);
+  const record = newJobRecord(input, {
+    now,
+    runAt,
+    maxAttempts: input.maxAttempts ?? ctx.settings.defaultMaxAttempts,
+  });
+  const { job, inserted } = await ctx.store.jobInsert({
+    job: record,
+    notify: readySignal(record),
+    event: {
+      level: 'info',
+      kind: 'enqueued',
+      message: null,
+      data: { priority: record.priority, runAt: runAt.toISOString() },
+    },
+  });
+  return { job: toJob(job), deduplicated: !inserted };
+}

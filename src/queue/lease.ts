@@ -1,0 +1,137 @@
+// What a lease holder does (SPEC §6, §7, §9): heartbeat, complete, fail, acknowledge a cancel, and
+// watch its job for a change it must react to. Every write is conditional on holding the lease.
+import { QueueError, isQueueError } from '../core/errors.js';
+import type { HeartbeatAnswer, Job } from '../core/types.js';
+import { decideAndWrite, writeDecision } from './cas.js';
+import type { QueueContext } from './context.js';
+import { leaseLostError, notFound } from './errors.js';
+import * as S from './schemas.js';
+import {
+  decideAckCancel,
+  decideAttemptEnd,
+  decideComplete,
+  decideHeartbeat,
+  decideLog,
+  requireLease,
+} from './transitions.js';
+import { assertJsonWithinLimit, parseInput } from './validate.js';
+import { toJob, toLease, toSystem } from './view.js';
+import { jobMatch } from './wakeups.js';
+
+export function heartbeat(ctx: QueueContext, raw: S.HeartbeatInput): Promise<HeartbeatAnswer> {
+  return withSystemOnLeaseLoss(ctx, async () => {
+    const input = parseInput(S.heartbeatInput, raw, 'heartbeat');
+    let now = ctx.clock.now();
+    const pauseRead = ctx.control.state();
+    const updated = await decideAndWrite(
+      ctx,
+      input.jobId,
+      (cur, at) => {
+        now = at;
+        return decideHeartbeat(requireLease(cur, input.jobId, input.leaseToken), input, at, ctx.settings);
+      },
+      pauseRead,
+    );
+    const pause = await pauseRead;
+    let action: HeartbeatAnswer['action'] = 'continue';
+    if (updated.cancelRequestedAt) action = 'cancel';
+    else if (pause.paused && pause.mode === 'quiesce') action = 'pause';
+    return { job: toJob(updated), lease: toLease(updated, now), system: toSystem(pause), action };
+  });
+}
+
+export function complete(ctx: QueueContext, raw: S.CompleteInput): Promise<{ job: Job }> {
+  return withSystemOnLeaseLoss(ctx, async () => {
+    const input = parseInput(S.completeInput, raw, 'complete');
+    // The same limit as the payload: a result is stored, and every `get` answers it again.
+    assertJsonWithinLimit('result', input.result, ctx.settings.payloadLimitBytes);
+    const now = ctx.clock.now();
+    // One write, no read first: the lease token is the whole condition. No wake-up: nobody waits
+    // on a finished job, and NOTIFY serialises commits on PostgreSQL.
+    const job = await writeDecision(ctx, input.jobId, decideComplete(input, now), now);
+    if (!job) throw await leaseLost(ctx, input.jobId);
+    return { job: toJob(job) };
+  });
+}
+
+export function fail(ctx: QueueContext, raw: S.FailInput): Promise<{ job: Job }> {
+  return withSystemOnLeaseLoss(ctx, async () => {
+    const input = parseInput(S.failInput, raw, 'fail');
+    const job = await decideAndWrite(ctx, input.jobId, (cur, now) =>
+      decideAttemptEnd(
+        requireLease(cur, input.jobId, input.leaseToken),
+        { kind: 'fail', error: input.error, retryable: input.retryable },
+        now,
+        ctx.settings.backoff,
+        ctx.random,
+      ),
+    );
+    return { job: toJob(job) };
+  });
+}
+
+export function ackCancel(ctx: QueueContext, raw: S.AckCancelInput): Promise<{ job: Job }> {
+  return withSystemOnLeaseLoss(ctx, async () => {
+    const input = parseInput(S.ackCancelInput, raw, 'ackCancel');
+    const job = await decideAndWrite(ctx, input.jobId, (cur, now) =>
+      decideAckCancel(requireLease(cur, input.jobId, input.leaseToken), input, now),
+    );
+    return { job: toJob(job) };
+  });
+}
+
+/** Appends the holder's output lines to the job's timeline (one write, like complete). */
+export function log(ctx: QueueContext, raw: S.LogInput): Promise<{ written: number }> {
+  return withSystemOnLeaseLoss(ctx, async () => {
+    const input = parseInput(S.logInput, raw, 'log');
+    const now = ctx.clock.now();
+    if (!(await writeDecision(ctx, input.jobId, decideLog(input), now)))
+      throw await leaseLost(ctx, input.jobId);
+    return { written: input.lines.length };
+  });
+}
+
+/**
+ * Resolves when something a worker holding this job must react to may have changed (a cancel
+ * request, a pause or resume), or after timeoutMs. true = woken by a change, or the job already
+ * has a cancel request or no longer runs, or the pause state is no longer the version the holder
+ * last saw (`pauseVersion`, from its claim or heartbeat answer). A worker then heartbeats to learn
+ * its action; this only makes it learn sooner than its next heartbeat.
+ */
+export async function watchJob(
+  ctx: QueueContext,
+  jobId: string,
+  opts: { timeoutMs: number; signal?: AbortSignal; pauseVersion?: number },
+): Promise<boolean> {
+  const waiter = await ctx.wakeups.open(jobMatch(jobId));
+  try {
+    // A change that landed while the subscription was being set up (on PostgreSQL a new LISTEN
+    // connection) sent its wake-up before anyone listened: look once, now that every later
+    // change will wake us.
+    const [job, pause] = await Promise.all([
+      ctx.store.jobGet({ id: jobId }),
+      opts.pauseVersion === undefined ? null : ctx.control.state(),
+    ]);
+    if (job && (job.cancelRequestedAt !== null || job.status !== 'running')) return true;
+    if (pause && pause.version !== opts.pauseVersion) return true;
+    return await waiter.wait(opts.timeoutMs, opts.signal);
+  } finally {
+    waiter.close();
+  }
+}
+
+/** A lease holder told `lease_lost` also gets the `system` block, as a heartbeat answer would carry. */
+async function withSystemOnLeaseLoss<T>(ctx: QueueContext, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (!isQueueError(err) || err.code !== 'lease_lost') throw err;
+    const system = await ctx.control.state().then(toSystem, () => undefined);
+    throw new QueueError('lease_lost', err.message, { details: { ...err.details, system }, cause: err });
+  }
+}
+
+async function leaseLost(ctx: QueueContext, id: string): Promise<QueueError> {
+  const job = await ctx.store.jobGet({ id });
+  return job ? leaseLostError(job) : notFound(id);
+}

@@ -1,0 +1,28 @@
+// What producers and operators do to a job they do not hold (SPEC §6, §7): cancel and retry.
+import type { Job } from '../core/types.js';
+import { decideAndWrite } from './cas.js';
+import type { QueueContext } from './context.js';
+import { notFound } from './errors.js';
+import * as S from './schemas.js';
+import { decideCancel, decideRetry } from './transitions.js';
+import { parseInput } from './validate.js';
+import { toJob } from './view.js';
+
+export async function cancel(ctx: QueueContext, raw: S.CancelInput): Promise<{ job: Job }> {
+  const input = parseInput(S.cancelInput, raw, 'cancel');
+  const by = { requestedBy: input.requestedBy ?? null, reason: input.reason ?? null };
+  const job = await decideAndWrite(ctx, input.jobId, (cur, now) => {
+    if (!cur) throw notFound(input.jobId);
+    return decideCancel(cur, by, now);
+  });
+  return { job: toJob(job) };
+}
+
+export async function retry(ctx: QueueContext, raw: S.RetryInput): Promise<{ job: Job }> {
+  const input = parseInput(S.retryInput, raw, 'retry');
+  const job = await decideAndWrite(ctx, input.jobId, (cur, now) => {
+    if (!cur) throw notFound(input.jobId);
+    return decideRetry(cur, input.requestedBy ?? null, now);
+  });
+  return { job: toJob(job) };
+}

@@ -1,0 +1,42 @@
+// Reads (SPEC §6): one job with its latest events, a page of jobs, a job's timeline.
+import type { Job, JobEvent, JobPage } from '../core/types.js';
+import type { QueueContext } from './context.js';
+import { notFound } from './errors.js';
+import { toPage } from './page.js';
+import * as S from './schemas.js';
+import { parseInput } from './validate.js';
+import { decodeCursor, toJob } from './view.js';
+
+export async function get(ctx: QueueContext, raw: S.GetInput): Promise<{ job: Job; events?: JobEvent[] }> {
+  const input = parseInput(S.getInput, raw, 'get');
+  const job = await ctx.store.jobGet({ id: input.jobId });
+  if (!job) throw notFound(input.jobId);
+  if (input.events === 0) return { job: toJob(job) };
+  const events = await ctx.store.eventsList({ jobId: job.id, limit: input.events, latest: true });
+  return { job: toJob(job), events };
+}
+
+/** Summaries (no payload, result) unless `full`; a page also ends at a byte budget (page.ts). */
+export async function list(ctx: QueueContext, raw: S.ListInput): Promise<JobPage> {
+  const input = parseInput(S.listInput, raw, 'list');
+  const before = input.cursor ? decodeCursor(input.cursor) : undefined;
+  const rows = await ctx.store.jobList({
+    limit: input.limit + 1,
+    ...(input.status ? { status: input.status } : {}),
+    ...(input.type ? { type: input.type } : {}),
+    ...(before ? { before } : {}),
+  });
+  return toPage(rows, input.limit, input.full);
+}
+
+export async function events(ctx: QueueContext, raw: S.EventsInput): Promise<{ events: JobEvent[] }> {
+  const input = parseInput(S.eventsInput, raw, 'events');
+  const job = await ctx.store.jobGet({ id: input.jobId });
+  if (!job) throw notFound(input.jobId);
+  const events = await ctx.store.eventsList({
+    jobId: input.jobId,
+    limit: input.limit,
+    ...(input.after !== undefined ? { after: input.after } : {}),
+  });
+  return { events };
+}
