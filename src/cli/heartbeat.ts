@@ -7,6 +7,7 @@ interface HeartbeatFlags {
   progress?: number;
   message?: string;
   lease?: number;
+  wait?: number;
 }
 
 export function registerHeartbeat(program: Command): void {
@@ -19,6 +20,11 @@ export function registerHeartbeat(program: Command): void {
     .option('--progress <percent>', 'percent done, 0-100', numberArg)
     .option('--message <text>', 'what the worker is doing now (written to the timeline)')
     .option('--lease <seconds>', 'new lease length from now (default: the claimed one)', intArg)
+    .option(
+      '--wait <seconds>',
+      'when the answer would be "pause", hold up to this many seconds (at most 50) until it changes',
+      numberArg,
+    )
     .action(async (id: string, flags: HeartbeatFlags, cmd: Command) => {
       const answer = await withQueue(globalOptions(cmd), (q) =>
         q.service.heartbeat({
@@ -27,6 +33,7 @@ export function registerHeartbeat(program: Command): void {
           ...(flags.progress !== undefined ? { progress: flags.progress } : {}),
           ...(flags.message !== undefined ? { message: flags.message } : {}),
           ...(flags.lease !== undefined ? { leaseSeconds: flags.lease } : {}),
+          ...(flags.wait !== undefined ? { waitSeconds: flags.wait } : {}),
         }),
       );
       printJson(answer);

@@ -127,6 +127,14 @@ export const heartbeatInput = z.strictObject({
     .max(2000)
     .optional()
     .describe('What you are doing now (written to the timeline).'),
+  waitSeconds: z
+    .number()
+    .min(0)
+    .max(MAX_CLAIM_WAIT_SECONDS)
+    .default(0)
+    .describe(
+      'When the answer would be "pause": hold up to this many seconds (≤ 50) until it changes. Default 0.',
+    ),
 });
 export type HeartbeatInput = z.input<typeof heartbeatInput>;
 

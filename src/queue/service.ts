@@ -9,7 +9,8 @@ import { systemClock, type Clock } from './clock.js';
 import type { QueueContext } from './context.js';
 import { PauseControl } from './control.js';
 import { enqueue } from './enqueue.js';
-import { ackCancel, complete, fail, heartbeat, log, watchJob } from './lease.js';
+import { heartbeatHolding, type HeartbeatOptions } from './heartbeat-hold.js';
+import { ackCancel, complete, fail, log, watchJob } from './lease.js';
 import { Maintenance } from './maintenance.js';
 import { cancel, retry } from './operator.js';
 import { events, get, list } from './reads.js';
@@ -19,6 +20,7 @@ import { Wakeups } from './wakeups.js';
 import type { WorkerPort } from './worker-port.js';
 
 export type { ClaimOptions } from './claim.js';
+export type { HeartbeatOptions } from './heartbeat-hold.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -67,8 +69,9 @@ export class QueueService implements WorkerPort {
   claim(input: S.ClaimInput, opts: ClaimOptions = {}): Promise<ClaimAnswer> {
     return claim(this.ctx, input, opts);
   }
-  heartbeat(input: S.HeartbeatInput): Promise<HeartbeatAnswer> {
-    return heartbeat(this.ctx, input);
+  /** With `waitSeconds`, a `pause` answer is held until the action changes or the deadline. */
+  heartbeat(input: S.HeartbeatInput, opts: HeartbeatOptions = {}): Promise<HeartbeatAnswer> {
+    return heartbeatHolding(this.ctx, input, opts);
   }
   complete(input: S.CompleteInput): Promise<{ job: Job }> {
     return complete(this.ctx, input);
