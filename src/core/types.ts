@@ -79,6 +79,13 @@ export interface HeartbeatAnswer {
   action: 'continue' | 'cancel' | 'pause';
 }
 
+/** The running jobs one worker id holds, each with its lease: only ever answered to that worker. */
+export interface HeldAnswer {
+  workerId: string;
+  jobs: { job: Job; lease: Lease }[];
+  system: SystemBlock;
+}
+
 export interface ControlEvent {
   id: number;
   action: 'pause' | 'resume';

@@ -48,6 +48,11 @@ export const heartbeatAnswer = {
   system: systemOut,
   action: z.enum(['continue', 'cancel', 'pause']),
 };
+export const heldAnswer = {
+  workerId: z.string(),
+  jobs: z.array(z.looseObject({ job: jobOut, lease: leaseOut })),
+  system: systemOut,
+};
 export const enqueueAnswer = { job: jobOut, deduplicated: z.boolean() };
 export const getAnswer = { job: jobOut, events: z.array(eventOut).optional() };
 // List pages carry summaries (no payload, result: JobSummary); jobOut names no field they lack.

@@ -116,6 +116,9 @@ export const claimInput = z.strictObject({
 });
 export type ClaimInput = z.input<typeof claimInput>;
 
+export const heldInput = z.strictObject({ workerId });
+export type HeldInput = z.input<typeof heldInput>;
+
 export const heartbeatInput = z.strictObject({
   jobId,
   leaseToken,

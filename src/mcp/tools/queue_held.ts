@@ -1,0 +1,15 @@
+import { heldAnswer } from '../schema.js';
+import { defineTool } from '../tool.js';
+
+export const queueHeld = defineTool({
+  base: 'held',
+  title: 'Jobs you hold',
+  description: (n) =>
+    `Your running jobs with their lease tokens, e.g. after a restart: ${n('heartbeat')} to learn the action, ` +
+    'then carry on. Needs a fixed worker id (AGENT_QUEUE_WORKER_ID) to outlive a session.',
+  input: {},
+  output: heldAnswer,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  // Always this session's own identity: a token is shown to the worker that holds the job only.
+  run: (_args, ctx) => ctx.service.held({ workerId: ctx.identity() }),
+});
