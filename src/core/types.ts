@@ -83,7 +83,6 @@ export interface HeartbeatAnswer {
 export interface HeldAnswer {
   workerId: string;
   jobs: { job: Job; lease: Lease }[];
-  system: SystemBlock;
 }
 
 export interface ControlEvent {

@@ -11,23 +11,19 @@ import type { HeldAnswer } from '../core/types.js';
 import type { QueueContext } from './context.js';
 import * as S from './schemas.js';
 import { parseInput } from './validate.js';
-import { toJob, toLease, toSystem } from './view.js';
+import { toJob, toLease } from './view.js';
 
 /** More than any one worker runs at once; the rest would only cost the agent context. */
 export const MAX_HELD = 100;
 
 export async function held(ctx: QueueContext, raw: S.HeldInput): Promise<HeldAnswer> {
   const input = parseInput(S.heldInput, raw, 'held');
-  const [rows, pause] = await Promise.all([
-    ctx.store.jobList({ status: 'running', claimedBy: input.workerId, limit: MAX_HELD }),
-    ctx.control.state(),
-  ]);
+  const rows = await ctx.store.jobList({ status: 'running', claimedBy: input.workerId, limit: MAX_HELD });
   const now = ctx.clock.now();
   // A lease that ran out but was not swept yet is still listed (lease.seconds 0): a heartbeat
   // with its token still keeps the job, and is the one place that decides.
   return {
     workerId: input.workerId,
     jobs: rows.map((r) => ({ job: toJob(r), lease: toLease(r, now) })),
-    system: toSystem(pause),
   };
 }

@@ -135,9 +135,7 @@ export const heartbeatInput = z.strictObject({
     .min(0)
     .max(MAX_CLAIM_WAIT_SECONDS)
     .default(0)
-    .describe(
-      'When the answer would be "pause": hold up to this many seconds (≤ 50) until it changes. Default 0.',
-    ),
+    .describe('If the answer is "pause", hold up to this many seconds (≤ 50) until it changes.'),
 });
 export type HeartbeatInput = z.input<typeof heartbeatInput>;
 

@@ -5,8 +5,8 @@ export const queueHeld = defineTool({
   base: 'held',
   title: 'Jobs you hold',
   description: (n) =>
-    `Your running jobs with their lease tokens, e.g. after a restart: ${n('heartbeat')} to learn the action, ` +
-    'then carry on. Needs a fixed worker id (AGENT_QUEUE_WORKER_ID) to outlive a session.',
+    `Your running jobs with lease tokens, e.g. after a restart; ${n('heartbeat')} each, then carry on. ` +
+    'Survives a restart only under a fixed AGENT_QUEUE_WORKER_ID.',
   input: {},
   output: heldAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
