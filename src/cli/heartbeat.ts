@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { defineCommand, intArg, numberArg } from './args.js';
-import { globalOptions, printJson, withQueue } from './context.js';
+import { globalOptions, interruptSignal, printJson, withQueue } from './context.js';
 
 interface HeartbeatFlags {
   leaseToken: string;
@@ -26,16 +26,25 @@ export function registerHeartbeat(program: Command): void {
       numberArg,
     )
     .action(async (id: string, flags: HeartbeatFlags, cmd: Command) => {
-      const answer = await withQueue(globalOptions(cmd), (q) =>
-        q.service.heartbeat({
-          jobId: id,
-          leaseToken: flags.leaseToken,
-          ...(flags.progress !== undefined ? { progress: flags.progress } : {}),
-          ...(flags.message !== undefined ? { message: flags.message } : {}),
-          ...(flags.lease !== undefined ? { leaseSeconds: flags.lease } : {}),
-          ...(flags.wait !== undefined ? { waitSeconds: flags.wait } : {}),
-        }),
-      );
-      printJson(answer);
+      // Ctrl-C ends a held heartbeat early with the last answer (the lease was extended by it).
+      const stop = interruptSignal();
+      try {
+        const answer = await withQueue(globalOptions(cmd), (q) =>
+          q.service.heartbeat(
+            {
+              jobId: id,
+              leaseToken: flags.leaseToken,
+              ...(flags.progress !== undefined ? { progress: flags.progress } : {}),
+              ...(flags.message !== undefined ? { message: flags.message } : {}),
+              ...(flags.lease !== undefined ? { leaseSeconds: flags.lease } : {}),
+              ...(flags.wait !== undefined ? { waitSeconds: flags.wait } : {}),
+            },
+            { signal: stop.signal },
+          ),
+        );
+        printJson(answer);
+      } finally {
+        stop.dispose();
+      }
     });
 }

@@ -42,6 +42,28 @@ describe.each(backendsForSuite())(
       expect(JSON.parse(r.stdout)).toMatchObject({ action: 'continue', system: { workersPaused: false } });
     });
 
+    it('Ctrl-C ends the hold early with the pause answer', async () => {
+      const { job, token } = await startJob(q.service, { type: 'a' });
+      await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
+      const cli = startCli(env, [
+        'heartbeat',
+        job.id,
+        '--lease-token',
+        token,
+        '--message',
+        'parked',
+        '--wait',
+        '30',
+      ]);
+      await expect
+        .poll(async () => (await q.service.get({ jobId: job.id })).job.progressMessage, { timeout: 15_000 })
+        .toBe('parked');
+      cli.kill('SIGINT');
+      const r = await cli.exited;
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ action: 'pause', system: { workersPaused: true } });
+    });
+
     it('answers pause at its deadline, and at once without --wait', async () => {
       const { job, token } = await startJob(q.service, { type: 'a' });
       await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
