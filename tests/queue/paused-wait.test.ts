@@ -47,6 +47,26 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       expect(claim.elapsedMs).toBeLessThan(10_000);
     });
 
+    it('is woken by the resume itself, not by the once-a-second fallback re-check', async () => {
+      // As the enqueue wake-up test in long-poll.test.ts: a claimer that only re-checked every
+      // second would answer about a second after each resume; a woken one answers in milliseconds.
+      const operator = q.connect();
+      const latencies: number[] = [];
+      for (let round = 0; round < 5; round++) {
+        await operator.control.pause({ mode: 'drain', reason: `round ${round}` });
+        const { job } = await operator.enqueue({ type: 'build', payload: { round } });
+        const claim = q.service.claim({ workerId: 'w', waitSeconds: 20 });
+        await q.whenIdle();
+        const t0 = performance.now();
+        // force: the jobs of earlier rounds are still running.
+        await operator.control.resume({ reason: 'go', force: true });
+        expect((await claim).job?.id).toBe(job.id);
+        latencies.push(performance.now() - t0);
+      }
+      latencies.sort((x, y) => x - y);
+      expect(latencies[2]).toBeLessThan(500);
+    });
+
     it('is not ended by a pause during the wait; resume and then an enqueue give it the job', async () => {
       const operator = q.connect();
       const seen: SystemBlock[] = [];
