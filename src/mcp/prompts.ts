@@ -12,7 +12,7 @@ export function instructions(n: Name, has: (base: ToolBase) => boolean): string 
   if (has('claim')) {
     lines.push(
       `Workers: ${n('claim')} -> do job.payload -> ${n('heartbeat')} at checkpoints -> ${n('complete')} or ${n('fail')}.`,
-      'Always obey `action`: work = do it; wait = claim again (waitSeconds ≤ 50 waits in the call); ' +
+      'Always obey `action`: work = do it; wait = claim again with waitSeconds ≤ 50 (or after retryAfterSeconds); ' +
         `continue = keep going; cancel = stop and ${n('ack_cancel')}; pause = stop at a checkpoint and heartbeat ` +
         'with waitSeconds until continue; lease_lost = stop, the job is no longer yours.',
     );
@@ -24,7 +24,7 @@ export function instructions(n: Name, has: (base: ToolBase) => boolean): string 
 
 export function workQueuePrompt(types: string | undefined, maxJobs: string | undefined, n: Name): string {
   const scope = types
-    ? ` with types ${JSON.stringify(
+    ? ` and types ${JSON.stringify(
         types
           .split(',')
           .map((t) => t.trim())
@@ -40,7 +40,8 @@ export function workQueuePrompt(types: string | undefined, maxJobs: string | und
   const stop = maxJobs ? `Stop after ${maxJobs} job(s), or earlier ${idle}.` : `Stop ${idle}.`;
   return `You are now a worker for the agent-queue job queue. ${stop}
 
-1. Call ${n('claim')}${scope} with waitSeconds: 50. It returns as soon as a job is yours; while workers are paused it waits for the resume.
+0. First call ${n('held')}: a job listed there is already yours (from before a restart). Heartbeat it and carry it on from step 2.
+1. Call ${n('claim')} with waitSeconds: 50${scope}. It returns as soon as a job is yours; while workers are paused it waits for the resume.
    - action "work": the job is yours. job.type and job.payload say what to do. Keep job.id and lease.token.
    - action "wait": nothing came within the wait (system.workersPaused says whether workers are paused). Call ${n('claim')} again at once, unless it is time to stop.
 2. Do the job. At each checkpoint (a step done, and at least every few minutes) call ${n('heartbeat')} with jobId, leaseToken, a short message and progress (0-100), then obey its action:
