@@ -41,7 +41,11 @@ describe.each(backendsForSuite())('MCP queue_held ($name)', (backend) => {
       expect(held.jobs).toHaveLength(1);
       expect(held.jobs[0]!.job).toMatchObject({ id: job.id, status: 'running', payload: { n: 7 } });
       expect(held.jobs[0]!.lease.token).toBe(claim.lease!.token);
-      expect((await ok<HeldAnswer>(stranger, 'queue_held')).jobs).toEqual([]);
+      expect(held).not.toHaveProperty('note');
+      // A derived per-session id finds nothing, and says why and how to fix it.
+      const derived = await ok<HeldAnswer & { note?: string }>(stranger, 'queue_held');
+      expect(derived.jobs).toEqual([]);
+      expect(derived.note).toMatch(/AGENT_QUEUE_WORKER_ID/);
       const listed = await ok(operator, 'queue_list', { status: 'running', full: true });
       expect(JSON.stringify(listed)).not.toContain(claim.lease!.token);
 

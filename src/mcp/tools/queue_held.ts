@@ -11,5 +11,13 @@ export const queueHeld = defineTool({
   output: heldAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   // Always this session's own identity: a token is shown to the worker that holds the job only.
-  run: (_args, ctx) => ctx.service.held({ workerId: ctx.identity() }),
+  run: async (_args, ctx) => {
+    const answer = await ctx.service.held({ workerId: ctx.identity() });
+    if (ctx.worker.id !== undefined) return answer;
+    // An empty list under a per-session id says nothing about jobs claimed before a restart.
+    return {
+      ...answer,
+      note: 'This worker id is new with this session, so jobs claimed before a restart are not listed. Set AGENT_QUEUE_WORKER_ID (or --worker-id) in the MCP config to keep one id across restarts.',
+    };
+  },
 });
