@@ -189,6 +189,12 @@ export type GetInput = z.input<typeof getInput>;
 export const listInput = z.strictObject({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter']).optional(),
   type: jobType.optional(),
+  claimedBy: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only jobs claimed by this worker id (shown without lease tokens).'),
   limit: z.int().min(1).max(MAX_LIST_LIMIT).default(50).describe('Page size, ≤ 200. Default 50.'),
   cursor: z.string().min(1).max(200).optional().describe('`nextCursor` from the previous page.'),
   full: z.boolean().default(false).describe('Include payload and result.'),

@@ -22,6 +22,10 @@ describe.each(backendsForSuite())('cli held ($name)', { timeout: CLI_TEST_TIMEOU
     const held = await cliJson<HeldAnswer>(env, ['held', '--worker-id', 'ci-runner-3']);
     expect(held.jobs.map((h) => [h.job.id, h.lease.token])).toEqual([[job.id, claim.lease!.token]]);
     expect((await cliJson<HeldAnswer>(env, ['held', '--worker-id', 'ci-runner-4'])).jobs).toEqual([]);
+    // An operator sees what the worker holds, never its token.
+    const listed = await runCli(env, ['--json', 'list', '--claimed-by', 'ci-runner-3', '--full']);
+    expect(JSON.parse(listed.stdout)).toMatchObject({ jobs: [{ id: job.id, claimedBy: 'ci-runner-3' }] });
+    expect(listed.stdout).not.toContain(claim.lease!.token);
 
     const done = await cliJson<{ job: Job }>(env, [
       'complete',

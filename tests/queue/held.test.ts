@@ -53,6 +53,15 @@ describe.each(backendsForSuite())('held jobs ($name)', (backend) => {
     for (const answer of reads) expect(JSON.stringify(answer)).not.toContain(token);
   });
 
+  it('an operator lists by claimedBy (without tokens) to see what a worker holds', async () => {
+    const mine = await startJob(q.service, { type: 'a', workerId: 'laptop-1' });
+    await startJob(q.service, { type: 'b', workerId: 'laptop-2' });
+    const page = await q.service.list({ status: 'running', claimedBy: 'laptop-1', full: true });
+    expect(page.jobs.map((j) => j.id)).toEqual([mine.job.id]);
+    expect(JSON.stringify(page)).not.toContain(mine.token);
+    await expect(q.service.list({ claimedBy: '' })).rejects.toMatchObject({ code: 'invalid_argument' });
+  });
+
   it('does not list a job whose lease was lost and that another worker now holds', async () => {
     const lost = await startJob(q.service, { workerId: 'laptop-1', leaseSeconds: 10 });
     clock.advance(11);
