@@ -232,7 +232,10 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
         system: { workersPaused: false },
         metrics: { running: 1, isDrained: false },
       });
-      expect((await q.service.control.status()).audit[0]).toMatchObject({ action: 'resume', mode: 'quiesce' });
+      expect((await q.service.control.status()).audit[0]).toMatchObject({
+        action: 'resume',
+        mode: 'quiesce',
+      });
       expect((await q.service.heartbeat({ jobId: job.id, leaseToken: token })).action).toBe('continue');
     });
 

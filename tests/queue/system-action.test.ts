@@ -123,7 +123,7 @@ describe.each(backendsForSuite())('system block and action ($name)', (backend) =
       expect((err as Error).message).toMatch(/no longer yours/);
     };
 
-    it('but not for a token the job never issued: the job may still be the caller\'s', async () => {
+    it("but not for a token the job never issued: the job may still be the caller's", async () => {
       const { job } = await startJob(q.service);
       const err = await q.service
         .heartbeat({ jobId: job.id, leaseToken: 'forged-token' })
