@@ -51,8 +51,29 @@ const CASES: Case[] = [
   bad('enqueue with a fractional priority', INVALID, /priority/, (s) =>
     s.enqueue({ type: 't', priority: 1.5 }),
   ),
-  bad('enqueue with a string priority', INVALID, /priority/, (s) =>
-    s.enqueue(raw({ type: 't', priority: '1' })),
+  bad(
+    'enqueue with a priority string that is not a number',
+    INVALID,
+    /priority: expected a number such as 5, got "1x"/,
+    (s) => s.enqueue(raw({ type: 't', priority: '1x' })),
+  ),
+  bad(
+    'claim with an empty waitSeconds string',
+    INVALID,
+    /waitSeconds: expected a number such as 5, got ""/,
+    (s) => s.claim(raw({ workerId: 'w', waitSeconds: '' })),
+  ),
+  bad(
+    'claim with a blank waitSeconds string',
+    INVALID,
+    /waitSeconds: expected a number such as 5, got " "/,
+    (s) => s.claim(raw({ workerId: 'w', waitSeconds: ' ' })),
+  ),
+  bad(
+    'enqueue with a runAt without offset or Z',
+    INVALID,
+    /runAt: must be an ISO-8601 date and time with a UTC offset or Z/,
+    (s) => s.enqueue({ type: 't', runAt: '2026-11-23T10:00:00' }),
   ),
   bad('enqueue with maxAttempts 0', INVALID, /maxAttempts/, (s) => s.enqueue({ type: 't', maxAttempts: 0 })),
   bad('enqueue with a negative delay', INVALID, /delaySeconds/, (s) =>
