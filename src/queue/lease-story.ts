@@ -23,7 +23,8 @@ export const leaseTag = (token: string): string =>
 /** A token that does not hold the job's lease. Its message is only the fallback: see settleMismatch. */
 export class LeaseMismatch extends QueueError {
   constructor(readonly job: JobRecord) {
-    super('lease_lost', leaseLostError(job).message, { details: leaseLostError(job).details ?? {} });
+    const fallback = leaseLostError(job);
+    super(fallback.code, fallback.message, { details: fallback.details ?? {} });
   }
 }
 
