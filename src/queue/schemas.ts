@@ -231,7 +231,10 @@ export type PauseInput = z.input<typeof pauseInput>;
 
 export const resumeInput = z.strictObject({
   reason: reason.describe('Why (recorded in the audit).'),
-  force: z.boolean().default(false).describe('Resume even though jobs are still running.'),
+  force: z
+    .boolean()
+    .default(false)
+    .describe('After a drain: resume even though jobs are still running. Never needed after a quiesce.'),
   requestedBy: actor.optional(),
 });
 export type ResumeInput = z.input<typeof resumeInput>;
