@@ -169,8 +169,10 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       expect(beat.elapsedMs).toBeLessThan(5_000);
     });
 
-    it('refuses a waitSeconds above 50 with invalid_argument', async () => {
+    it('reads waitSeconds sent as a string; refuses one above 50 with invalid_argument', async () => {
       const lease = await runningJob();
+      const beat = await q.service.heartbeat({ ...lease, waitSeconds: '5' as unknown as number });
+      expect(beat.action).toBe('continue');
       await expect(q.service.heartbeat({ ...lease, waitSeconds: 51 })).rejects.toMatchObject({
         code: 'invalid_argument',
       });
