@@ -7,6 +7,7 @@ import { jobsTable } from './render.js';
 interface ListFlags {
   status?: string;
   type?: string;
+  claimedBy?: string;
   limit?: number;
   cursor?: string;
   full?: boolean;
@@ -16,6 +17,7 @@ export function registerList(program: Command): void {
   defineCommand(program, 'list', 'List jobs, newest first (summaries: `get` shows payload and result).')
     .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
     .option('--type <type>', 'only jobs of this type')
+    .option('--claimed-by <worker-id>', 'only jobs claimed by this worker id')
     .option('--limit <n>', 'page size, at most 200 (default 50)', intArg)
     .option('--cursor <cursor>', 'the next-page cursor printed by the previous page')
     .option('--full', "with --json, include each job's payload and result (default: summaries)")
@@ -25,6 +27,7 @@ export function registerList(program: Command): void {
         q.service.list({
           ...(flags.status ? { status: flags.status as (typeof JOB_STATUSES)[number] } : {}),
           ...(flags.type !== undefined ? { type: flags.type } : {}),
+          ...(flags.claimedBy !== undefined ? { claimedBy: flags.claimedBy } : {}),
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
           ...(flags.cursor !== undefined ? { cursor: flags.cursor } : {}),
           ...(flags.full ? { full: true } : {}),
@@ -44,6 +47,7 @@ function nextPageArgs(flags: ListFlags, cursor: string): string {
   const args: string[] = [];
   if (flags.status) args.push(`--status ${flags.status}`);
   if (flags.type) args.push(`--type ${flags.type}`);
+  if (flags.claimedBy) args.push(`--claimed-by ${flags.claimedBy}`);
   if (flags.limit !== undefined) args.push(`--limit ${flags.limit}`);
   if (flags.full) args.push('--full');
   args.push(`--cursor ${cursor}`);

@@ -10,6 +10,7 @@ import { registerEvents } from './events.js';
 import { registerFail } from './fail.js';
 import { registerGet } from './get.js';
 import { registerHeartbeat } from './heartbeat.js';
+import { registerHeld } from './held.js';
 import { registerList } from './list.js';
 import { registerMcp } from './mcp.js';
 import { registerMigrate } from './migrate.js';
@@ -45,6 +46,7 @@ const REGISTRARS: ((program: Command) => void)[] = [
   registerComplete,
   registerFail,
   registerAckCancel,
+  registerHeld,
   // maintenance
   registerMigrate,
   registerPrune,

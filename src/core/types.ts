@@ -79,6 +79,12 @@ export interface HeartbeatAnswer {
   action: 'continue' | 'cancel' | 'pause';
 }
 
+/** The running jobs one worker id holds, each with its lease: only ever answered to that worker. */
+export interface HeldAnswer {
+  workerId: string;
+  jobs: { job: Job; lease: Lease }[];
+}
+
 export interface ControlEvent {
   id: number;
   action: 'pause' | 'resume';

@@ -7,6 +7,7 @@ export const TOOL_BASES = [
   'complete',
   'fail',
   'ack_cancel',
+  'held',
   'cancel',
   'get',
   'list',
@@ -18,7 +19,7 @@ export type ToolBase = (typeof TOOL_BASES)[number];
 
 /** What each profile shows a host: context is precious, so a worker never sees operator tools. */
 export const PROFILES = {
-  worker: ['claim', 'heartbeat', 'complete', 'fail', 'ack_cancel', 'get', 'status'],
+  worker: ['claim', 'heartbeat', 'complete', 'fail', 'ack_cancel', 'held', 'get', 'status'],
   producer: ['enqueue', 'cancel', 'get', 'list', 'status'],
   operator: TOOL_BASES,
   all: TOOL_BASES,

@@ -12,9 +12,9 @@ export function instructions(n: Name, has: (base: ToolBase) => boolean): string 
   if (has('claim')) {
     lines.push(
       `Workers: ${n('claim')} -> do job.payload -> ${n('heartbeat')} at checkpoints -> ${n('complete')} or ${n('fail')}.`,
-      'Always obey `action`: work = do it; wait = ask again after retryAfterSeconds (or use waitSeconds); ' +
+      'Always obey `action`: work = do it; wait = claim again with waitSeconds ≤ 50 (or after retryAfterSeconds); ' +
         `continue = keep going; cancel = stop and ${n('ack_cancel')}; pause = stop at a checkpoint and heartbeat ` +
-        'until continue; lease_lost = stop, the job is no longer yours.',
+        'with waitSeconds until continue; lease_lost = stop, the job is no longer yours.',
     );
   }
   if (has('pause')) lines.push(`Operators: ${n('pause')} (drain | quiesce), ${n('resume')}, ${n('status')}.`);
@@ -24,23 +24,30 @@ export function instructions(n: Name, has: (base: ToolBase) => boolean): string 
 
 export function workQueuePrompt(types: string | undefined, maxJobs: string | undefined, n: Name): string {
   const scope = types
-    ? ` with types ${JSON.stringify(
+    ? ` and types ${JSON.stringify(
         types
           .split(',')
           .map((t) => t.trim())
           .filter(Boolean),
       )}`
     : '';
-  const limit = maxJobs ? `Stop after ${maxJobs} job(s).` : 'Stop when three claims in a row find nothing.';
-  return `You are now a worker for the agent-queue job queue. ${limit}
+  // A claim with waitSeconds returns the moment a job arrives, so an empty answer means a quiet
+  // queue for the whole wait: two in a row (about 100 s) is enough to stop. A paused fleet is not
+  // an empty queue (the claim sleeps until resume), but an agent should not sleep through it forever.
+  const idle =
+    'when two claims in a row answer "wait" while system.workersPaused is false (nothing arrived for about 100 seconds), ' +
+    'or when workers have stayed paused for 10 minutes';
+  const stop = maxJobs ? `Stop after ${maxJobs} job(s), or earlier ${idle}.` : `Stop ${idle}.`;
+  return `You are now a worker for the agent-queue job queue. ${stop}
 
-1. Call ${n('claim')}${scope} and waitSeconds 30.
-   - action "wait": no job for you now (queue empty or workers paused). Call again after retryAfterSeconds.
+0. First call ${n('held')}: a job listed there is already yours (from before a restart). Heartbeat it and carry it on from step 2.
+1. Call ${n('claim')} with waitSeconds: 50${scope}. It returns as soon as a job is yours; while workers are paused it waits for the resume.
    - action "work": the job is yours. job.type and job.payload say what to do. Keep job.id and lease.token.
+   - action "wait": nothing came within the wait (system.workersPaused says whether workers are paused). Call ${n('claim')} again at once, unless it is time to stop.
 2. Do the job. At each checkpoint (a step done, and at least every few minutes) call ${n('heartbeat')} with jobId, leaseToken, a short message and progress (0-100), then obey its action:
    - "continue": keep going.
    - "cancel": stop now, leave the work tidy, and call ${n('ack_cancel')} saying what was left undone.
-   - "pause": finish the current step, change nothing more, and call ${n('heartbeat')} about once a minute until it answers "continue".
+   - "pause": finish the current step, change nothing more, and call ${n('heartbeat')} with waitSeconds: 50 until it answers "continue" (it answers the moment the pause ends) or "cancel".
    - error lease_lost: stop; the job is no longer yours. Do not complete it.
 3. When done, call ${n('complete')} with a short resultSummary (and result JSON if useful). If you cannot do it, call ${n('fail')} with the error, and retryable: false when another attempt cannot help.
 4. Report the outcome in one line, then go back to step 1.

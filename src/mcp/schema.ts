@@ -48,6 +48,13 @@ export const heartbeatAnswer = {
   system: systemOut,
   action: z.enum(['continue', 'cancel', 'pause']),
 };
+// Every byte here is in each worker's tools/list: only what an agent needs to pick a job up again.
+export const heldAnswer = {
+  workerId: z.string(),
+  jobs: z.array(
+    z.looseObject({ job: z.looseObject({ id: z.string() }), lease: z.looseObject({ token: z.string() }) }),
+  ),
+};
 export const enqueueAnswer = { job: jobOut, deduplicated: z.boolean() };
 export const getAnswer = { job: jobOut, events: z.array(eventOut).optional() };
 // List pages carry summaries (no payload, result: JobSummary); jobOut names no field they lack.

@@ -1,7 +1,8 @@
 // Claim (SPEC §6, §8, §9): take the best job this worker may run, at once or by long-polling, and
-// answer with the lease, the `system` block and the next `action`.
+// answer with the lease, the `system` block and the next `action`. A long-poll also sleeps through
+// a pause: the resume wakes it (pause_changed) and it claims within the same call.
 import type { PauseRecord } from '../store/store.js';
-import type { ClaimAnswer } from '../core/types.js';
+import type { ClaimAnswer, SystemBlock } from '../core/types.js';
 import { newLeaseToken } from '../core/ids.js';
 import { leaseTag } from './lease-story.js';
 import type { QueueContext } from './context.js';
@@ -19,6 +20,11 @@ export interface ClaimOptions {
   onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
   /** The claimer's scope of job types: `types` may narrow it; asking outside it is `forbidden`. */
   allowedTypes?: string[];
+  /**
+   * Called with the `system` block of every attempt whose pause version is new to this call, so a
+   * caller long-polling through a pause learns of the pause (and the resume) when it happens.
+   */
+  onSystem?: (system: SystemBlock) => void;
 }
 
 type ClaimRequest = ReturnType<typeof S.claimInput.parse>;
@@ -34,14 +40,24 @@ export async function claim(
   // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
   if (opts.signal?.aborted) return waitAnswer(ctx, await ctx.control.state());
   if (input.waitSeconds <= 0) return claimOnce(ctx, input);
+  let seenVersion: number | null = null;
   return longPoll({
     waitSeconds: input.waitSeconds,
     // Opened before the first attempt, so an enqueue in between is not missed.
     open: () => ctx.wakeups.open(claimMatch(input.types, input.capabilities)),
-    attempt: () => claimOnce(ctx, input),
-    // A job, or a paused fleet (answer at once), ends the wait.
-    done: (answer) => answer.job !== null || answer.system.workersPaused,
-    msUntilDue: async () => {
+    attempt: async () => {
+      const answer = await claimOnce(ctx, input);
+      if (opts.onSystem && answer.system.version !== seenVersion) {
+        seenVersion = answer.system.version;
+        opts.onSystem(answer.system);
+      }
+      return answer;
+    },
+    // Only a job (or the deadline) ends the wait: a paused fleet is waited out like an empty queue.
+    done: (answer) => answer.job !== null,
+    msUntilDue: async (answer) => {
+      // While paused a due job is no reason to wake: only the resume (or the fallback) is.
+      if (answer.system.workersPaused) return Infinity;
       const next = await ctx.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
       return next ? next.getTime() - ctx.clock.now().getTime() : Infinity;
     },

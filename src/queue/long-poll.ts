@@ -11,8 +11,8 @@ export interface LongPoll<A> {
   open: () => Promise<Waiter>;
   attempt: () => Promise<A>;
   done: (answer: A) => boolean;
-  /** Milliseconds until the next delayed candidate is due (Infinity when none). */
-  msUntilDue: () => Promise<number>;
+  /** Milliseconds until the next delayed candidate is due (Infinity when none), after this answer. */
+  msUntilDue: (answer: A) => Promise<number>;
   signal?: AbortSignal;
   onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
 }
@@ -27,7 +27,7 @@ export async function longPoll<A>(p: LongPoll<A>): Promise<A> {
       const answer = await p.attempt();
       const remaining = deadline - performance.now();
       if (p.done(answer) || remaining <= 0 || p.signal?.aborted) return answer;
-      const untilDue = await p.msUntilDue();
+      const untilDue = await p.msUntilDue(answer);
       await waiter.wait(Math.min(remaining, POLL_FALLBACK_MS, Math.max(untilDue, 0)), p.signal);
       // The caller went away: claiming now would hand a job to nobody until its lease expires.
       if (p.signal?.aborted) return answer;

@@ -24,6 +24,7 @@ export async function list(ctx: QueueContext, raw: S.ListInput): Promise<JobPage
     limit: input.limit + 1,
     ...(input.status ? { status: input.status } : {}),
     ...(input.type ? { type: input.type } : {}),
+    ...(input.claimedBy ? { claimedBy: input.claimedBy } : {}),
     ...(before ? { before } : {}),
   });
   return toPage(rows, input.limit, input.full);

@@ -143,6 +143,9 @@ export const claimInput = z.strictObject({
 });
 export type ClaimInput = z.input<typeof claimInput>;
 
+export const heldInput = z.strictObject({ workerId });
+export type HeldInput = z.input<typeof heldInput>;
+
 export const heartbeatInput = z.strictObject({
   jobId,
   leaseToken,
@@ -154,6 +157,9 @@ export const heartbeatInput = z.strictObject({
     .max(2000)
     .optional()
     .describe('What you are doing now (written to the timeline).'),
+  waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
+    .default(0)
+    .describe('If the answer is "pause", hold up to this many seconds (≤ 50) until it changes.'),
 });
 export type HeartbeatInput = z.input<typeof heartbeatInput>;
 
@@ -207,6 +213,12 @@ export type GetInput = z.input<typeof getInput>;
 export const listInput = z.strictObject({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter']).optional(),
   type: jobType.optional(),
+  claimedBy: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only jobs claimed by this worker id (shown without lease tokens).'),
   limit: numeric(z.int().min(1).max(MAX_LIST_LIMIT)).default(50).describe('Page size, ≤ 200. Default 50.'),
   cursor: z.string().min(1).max(200).optional().describe('`nextCursor` from the previous page.'),
   full: z.boolean().default(false).describe('Include payload and result.'),

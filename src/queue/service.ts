@@ -3,13 +3,15 @@
 // claim, lease, operator, reads, maintenance), every decision in transitions.ts, and the one
 // compare-and-set loop in cas.ts; the store only runs the SQL they ask for.
 import type { Store } from '../store/store.js';
-import type { ClaimAnswer, HeartbeatAnswer, Job, JobEvent, JobPage } from '../core/types.js';
+import type { ClaimAnswer, HeartbeatAnswer, HeldAnswer, Job, JobEvent, JobPage } from '../core/types.js';
 import { claim, type ClaimOptions } from './claim.js';
 import { systemClock, type Clock } from './clock.js';
 import type { QueueContext } from './context.js';
 import { PauseControl } from './control.js';
 import { enqueue } from './enqueue.js';
-import { ackCancel, complete, fail, heartbeat, log, watchJob } from './lease.js';
+import { heartbeatHolding, type HeartbeatOptions } from './heartbeat-hold.js';
+import { held } from './held.js';
+import { ackCancel, complete, fail, log, watchJob } from './lease.js';
 import { Maintenance } from './maintenance.js';
 import { cancel, retry } from './operator.js';
 import { events, get, list } from './reads.js';
@@ -19,6 +21,7 @@ import { Wakeups } from './wakeups.js';
 import type { WorkerPort } from './worker-port.js';
 
 export type { ClaimOptions } from './claim.js';
+export type { HeartbeatOptions } from './heartbeat-hold.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -67,8 +70,9 @@ export class QueueService implements WorkerPort {
   claim(input: S.ClaimInput, opts: ClaimOptions = {}): Promise<ClaimAnswer> {
     return claim(this.ctx, input, opts);
   }
-  heartbeat(input: S.HeartbeatInput): Promise<HeartbeatAnswer> {
-    return heartbeat(this.ctx, input);
+  /** With `waitSeconds`, a `pause` answer is held until the action changes or the deadline. */
+  heartbeat(input: S.HeartbeatInput, opts: HeartbeatOptions = {}): Promise<HeartbeatAnswer> {
+    return heartbeatHolding(this.ctx, input, opts);
   }
   complete(input: S.CompleteInput): Promise<{ job: Job }> {
     return complete(this.ctx, input);
@@ -78,6 +82,10 @@ export class QueueService implements WorkerPort {
   }
   ackCancel(input: S.AckCancelInput): Promise<{ job: Job }> {
     return ackCancel(this.ctx, input);
+  }
+  /** The running jobs this worker id holds, with their lease tokens: pass only the caller's own id. */
+  held(input: S.HeldInput): Promise<HeldAnswer> {
+    return held(this.ctx, input);
   }
   log(input: S.LogInput): Promise<{ written: number }> {
     return log(this.ctx, input);

@@ -2,11 +2,12 @@
 // so it runs on the in-process QueueService today and on a REST client later without a change.
 import type { ClaimAnswer, HeartbeatAnswer, Job } from '../core/types.js';
 import type { ClaimOptions } from './claim.js';
+import type { HeartbeatOptions } from './heartbeat-hold.js';
 import type * as S from './schemas.js';
 
 export interface WorkerPort {
   claim(input: S.ClaimInput, opts?: ClaimOptions): Promise<ClaimAnswer>;
-  heartbeat(input: S.HeartbeatInput): Promise<HeartbeatAnswer>;
+  heartbeat(input: S.HeartbeatInput, opts?: HeartbeatOptions): Promise<HeartbeatAnswer>;
   complete(input: S.CompleteInput): Promise<{ job: Job }>;
   fail(input: S.FailInput): Promise<{ job: Job }>;
   ackCancel(input: S.AckCancelInput): Promise<{ job: Job }>;

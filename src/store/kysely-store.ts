@@ -104,10 +104,11 @@ export function createKyselyStore(d: Dialect): Store {
       return row ? jobFromRow(c, row) : null;
     },
 
-    async jobList({ status, type, limit, before }) {
+    async jobList({ status, type, claimedBy, limit, before }) {
       let q = db.selectFrom('agent_jobs').selectAll();
       if (status) q = q.where('status', '=', status);
       if (type) q = q.where('type', '=', type);
+      if (claimedBy !== undefined) q = q.where('claimed_by', '=', claimedBy);
       if (before) q = q.where('id', '<', before.id);
       const rows = await q.orderBy('id', 'desc').limit(limit).execute();
       return rows.map((r) => jobFromRow(c, r));

@@ -112,6 +112,8 @@ export interface Store {
   jobList(p: {
     status?: JobStatus;
     type?: string;
+    /** Only jobs whose current (or last) claim was by this worker id. */
+    claimedBy?: string;
     limit: number;
     before?: { id: string };
   }): Promise<JobRecord[]>;

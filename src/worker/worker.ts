@@ -82,7 +82,8 @@ export function startWorker(port: WorkerPort, opts: WorkerOptions, tuning: Worke
             leaseSeconds: opts.leaseSeconds,
             waitSeconds: opts.once ? 0 : CLAIM_WAIT_SECONDS,
           },
-          { signal },
+          // A claim long-polls through a pause; the pause and the resume are logged as they happen.
+          { signal, onSystem },
         );
       } catch (err) {
         if (signal.aborted) return;
@@ -110,9 +111,9 @@ export function startWorker(port: WorkerPort, opts: WorkerOptions, tuning: Worke
         await runOne(answer);
         continue;
       }
+      // The claim already waited (a paused fleet until its resume), so there is nothing to sleep
+      // off: asking again at once keeps a resume or a new job noticed the moment it lands.
       if (opts.once) return;
-      const retryMs = (answer.retryAfterSeconds ?? 0) * 1000;
-      if (retryMs > 0) await sleep(retryMs, signal);
     }
   };
 

@@ -43,7 +43,7 @@ describe('cli command line and connection errors', { timeout: CLI_TEST_TIMEOUT_M
     for (const name of ['enqueue', 'list', 'get', 'events', 'cancel', 'retry', 'pause', 'resume', 'status']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
-    for (const name of ['claim', 'heartbeat', 'complete', 'fail', 'ack-cancel', 'migrate']) {
+    for (const name of ['claim', 'heartbeat', 'complete', 'fail', 'ack-cancel', 'held', 'migrate']) {
       expect(r.stdout).toMatch(new RegExp(`^  ${name}\\b`, 'm'));
     }
   });

@@ -31,6 +31,12 @@ describe.each(backendsForSuite())('MCP prompt and resources ($name)', (backend) 
       const text = prompt.messages[0]!.content.type === 'text' ? prompt.messages[0]!.content.text : '';
       expect(text).toContain('["code.review","docs.write"]');
       expect(text).toContain('Stop after 3 job(s)');
+      // Long-polls, not a count of quick empty claims: claims and paused heartbeats wait in the call.
+      expect(text).toContain('Call queue_claim with waitSeconds: 50 and types ["code.review","docs.write"].');
+      expect(text).toContain('First call queue_held');
+      expect(text).toContain('call queue_heartbeat with waitSeconds: 50 until it answers "continue"');
+      expect(text).toMatch(/two claims in a row answer "wait" while system.workersPaused is false/);
+      expect(text).not.toMatch(/three claims|and waitSeconds/);
       for (const word of ['queue_complete', 'queue_fail', '"cancel"', '"pause"', 'lease_lost'])
         expect(text).toContain(word);
       await expect(client.getPrompt({ name: 'work_queue', arguments: { maxJobs: 'lots' } })).rejects.toThrow(

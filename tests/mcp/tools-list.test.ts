@@ -11,6 +11,7 @@ const ALL = [
   'queue_complete',
   'queue_fail',
   'queue_ack_cancel',
+  'queue_held',
   'queue_cancel',
   'queue_get',
   'queue_list',
@@ -24,6 +25,7 @@ const WORKER = [
   'queue_complete',
   'queue_fail',
   'queue_ack_cancel',
+  'queue_held',
   'queue_get',
   'queue_status',
 ];

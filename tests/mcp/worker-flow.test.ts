@@ -131,7 +131,8 @@ describe.each(backendsForSuite())('MCP worker protocol ($name)', (backend) => {
 
       // Drain: no new claims, the running job carries on.
       await ok(client, 'queue_pause', { mode: 'drain', reason: 'upgrade' });
-      const drained = await ok<ClaimAnswer>(client, 'queue_claim', { waitSeconds: 5 });
+      // A long-poll sleeps through the pause and answers wait at its deadline.
+      const drained = await ok<ClaimAnswer>(client, 'queue_claim', { waitSeconds: 1 });
       expect(drained).toMatchObject({
         job: null,
         action: 'wait',

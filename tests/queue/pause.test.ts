@@ -26,11 +26,10 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
       const before = await snapshotTables(q.db);
       expect(before.agent_jobs.map((r) => r.status).sort()).toEqual(['queued', 'running']);
       const claimer = q.connect();
-      for (const waitSeconds of [0, 5]) {
-        const t0 = performance.now();
+      // A long-poll sleeps through the pause and, still paused at its deadline, answers the same
+      // (its waking on resume: paused-wait.test.ts).
+      for (const waitSeconds of [0, 1]) {
         const answer = await claimer.claim({ workerId: 'w2', waitSeconds });
-        // Paused: the answer comes at once, even for a long-poll.
-        expect(performance.now() - t0).toBeLessThan(2_000);
         expect(answer).toMatchObject({ job: null, lease: null, action: 'wait' });
         expect(answer.system).toMatchObject({ workersPaused: true, mode: 'drain', reason: 'upgrade' });
         expect(answer.retryAfterSeconds).toBeGreaterThan(0);

@@ -66,8 +66,9 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
     const waitGate = `const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(gate)})) clearInterval(t); }, 20)`;
     const operator = q.connect();
     const first = (await q.service.enqueue({ type: 'work' })).job;
-    // The worker asks again after the queue's retryAfterSeconds while paused: 1 s here.
-    const port = q.connect({ settings: { pausedRetryAfterSeconds: 1 } });
+    // The worker's claim long-polls through the pause and the resume wakes it: were it to sleep off
+    // retryAfterSeconds (an hour here) instead, the second job would never run within the test.
+    const port = q.connect({ settings: { pausedRetryAfterSeconds: 3600 } });
     h = runWorker(port, { command: [node, '-e', waitGate] });
     await h.logged('job started', { jobId: first.id });
     await operator.control.pause({ mode: 'drain', reason: 'deploy' });

@@ -9,6 +9,7 @@ import { queueEnqueue } from './queue_enqueue.js';
 import { queueFail } from './queue_fail.js';
 import { queueGet } from './queue_get.js';
 import { queueHeartbeat } from './queue_heartbeat.js';
+import { queueHeld } from './queue_held.js';
 import { queueList } from './queue_list.js';
 import { queuePause } from './queue_pause.js';
 import { queueResume } from './queue_resume.js';
@@ -21,6 +22,7 @@ export const TOOLS: Record<ToolBase, ToolDef> = {
   complete: queueComplete,
   fail: queueFail,
   ack_cancel: queueAckCancel,
+  held: queueHeld,
   cancel: queueCancel,
   get: queueGet,
   list: queueList,

@@ -1,14 +1,15 @@
 import { claimInput } from '../../queue/schemas.js';
 import { claimAnswer } from '../schema.js';
-import { defineTool, type Extra, type ToolContext } from '../tool.js';
+import { defineTool } from '../tool.js';
+import { progressReporter } from './progress.js';
 
 export const queueClaim = defineTool({
   base: 'claim',
   title: 'Claim the next job',
   description: (n) =>
     'Take the next job to work on. action "work": do job.payload, keep lease.token for ' +
-    `${n('heartbeat')} / ${n('complete')} / ${n('fail')}. action "wait": nothing to do now (or workers are paused): ` +
-    'call again after retryAfterSeconds, or pass waitSeconds (≤ 50) to wait here for a job.',
+    `${n('heartbeat')} / ${n('complete')} / ${n('fail')}. Pass waitSeconds (≤ 50) to wait here for a job ` +
+    '(also through a pause, until resume). action "wait": nothing came in time; claim again.',
   input: claimInput.pick({ types: true, leaseSeconds: true, waitSeconds: true }).shape,
   output: claimAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
@@ -23,23 +24,9 @@ export const queueClaim = defineTool({
         },
         {
           signal,
-          onWaiting: progressReporter(ctx, extra),
+          onWaiting: progressReporter(ctx, extra, 'waiting for a job'),
           ...(ctx.worker.types ? { allowedTypes: ctx.worker.types } : {}),
         },
       ),
     ),
 });
-
-/** Progress notifications while a long-poll waits, only when the client asked for them. */
-function progressReporter(ctx: ToolContext, extra: Extra) {
-  const progressToken = extra._meta?.progressToken;
-  if (progressToken === undefined) return undefined;
-  return (waited: number, total: number) => {
-    extra
-      .sendNotification({
-        method: 'notifications/progress',
-        params: { progressToken, progress: Math.round(waited), total, message: 'waiting for a job' },
-      })
-      .catch((err: unknown) => ctx.log?.debug({ err }, 'progress notification not delivered'));
-  };
-}

@@ -95,6 +95,24 @@ describeEachStore('store: jobList', (s) => {
     expect(await ids({ limit: 1, type: 'a', before: { id: a3.id } })).toEqual([a2.id]);
     expect(await ids({ limit: 10, status: 'dead_letter' })).toEqual([]);
   });
+
+  it('filters by claimedBy: the jobs one worker holds', async () => {
+    const mine = await runningJob(s.store, { createdAt: at(1) });
+    const theirs = await runningJob(s.store, { createdAt: at(2) });
+    await s.store.jobUpdate({
+      id: theirs.id,
+      expect: { status: 'running' },
+      set: { claimedBy: 'other' },
+      now: T0,
+    });
+    const queued = await insertJob(s.store, { createdAt: at(3) });
+    const ids = async (p: Parameters<typeof s.store.jobList>[0]) =>
+      (await s.store.jobList(p)).map((j) => j.id);
+    expect(queued.claimedBy).toBeNull();
+    expect(await ids({ limit: 10, status: 'running', claimedBy: 'worker' })).toEqual([mine.id]);
+    expect(await ids({ limit: 10, claimedBy: 'other' })).toEqual([theirs.id]);
+    expect(await ids({ limit: 10, claimedBy: 'nobody' })).toEqual([]);
+  });
 });
 
 describeEachStore('store: jobsExpiredList, jobCounts, jobNextRunAt', (s) => {

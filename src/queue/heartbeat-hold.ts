@@ -1,0 +1,84 @@
+// A heartbeat that holds while its answer is `pause` (SPEC §8 quiesce): with `waitSeconds` a paused
+// worker sleeps inside one call and is answered as soon as the action changes (resume → continue,
+// cancel → cancel), instead of heartbeating once a minute and noticing late.
+//
+// The lease: the first beat extends it as any heartbeat does. waitSeconds is capped at 50 (as a
+// claim's long-poll), and while holding the call beats again whenever half of the lease is gone,
+// so a short lease cannot lapse under a held call either.
+import type { HeartbeatAnswer } from '../core/types.js';
+import type { QueueContext } from './context.js';
+import { heartbeat } from './lease.js';
+import * as S from './schemas.js';
+import { parseInput } from './validate.js';
+import { jobMatch } from './wakeups.js';
+
+// Re-read at least this often even without a wake-up: a notification is a speed-up only.
+const RECHECK_MS = 1_000;
+const WAITING_REPORT_MS = 5_000;
+
+export interface HeartbeatOptions {
+  /** Ends the hold (the caller went away); answers the last beat. */
+  signal?: AbortSignal;
+  /** Called about every few seconds while the hold waits. */
+  onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
+}
+
+export async function heartbeatHolding(
+  ctx: QueueContext,
+  raw: S.HeartbeatInput,
+  opts: HeartbeatOptions = {},
+): Promise<HeartbeatAnswer> {
+  const input = parseInput(S.heartbeatInput, raw, 'heartbeat');
+  if (input.waitSeconds <= 0 || opts.signal?.aborted) return heartbeat(ctx, input);
+  const started = performance.now();
+  const deadline = started + input.waitSeconds * 1000;
+  // Opened before the first beat, so a resume or cancel request landing in between still wakes us.
+  const waiter = await ctx.wakeups.open(jobMatch(input.jobId));
+  try {
+    let answer = await heartbeat(ctx, input);
+    // Later beats keep the lease and read the action; message and progress were written once.
+    const beat: S.HeartbeatInput = {
+      jobId: input.jobId,
+      leaseToken: input.leaseToken,
+      ...(input.leaseSeconds !== undefined ? { leaseSeconds: input.leaseSeconds } : {}),
+    };
+    let renewAt = halfLease(answer);
+    let lastReport = started;
+    while (answer.action === 'pause') {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return answer;
+      const woke = await waiter.wait(
+        Math.min(remaining, RECHECK_MS, renewAt - performance.now()),
+        opts.signal,
+      );
+      if (opts.signal?.aborted) return answer;
+      const now = performance.now();
+      // At the deadline beat once more, so the answer carries the lease as it is now.
+      if (woke || now >= renewAt || now >= deadline || (await changed(ctx, input.jobId, answer))) {
+        answer = await heartbeat(ctx, beat);
+        renewAt = halfLease(answer);
+      }
+      if (opts.onWaiting && now - lastReport >= WAITING_REPORT_MS) {
+        lastReport = now;
+        opts.onWaiting((now - started) / 1000, input.waitSeconds);
+      }
+    }
+    return answer;
+  } finally {
+    waiter.close();
+  }
+}
+
+const halfLease = (a: HeartbeatAnswer): number => performance.now() + (a.lease.seconds * 1000) / 2;
+
+/** Reads only: has anything the pause answer depended on moved (pause state, cancel, the lease)? */
+async function changed(ctx: QueueContext, jobId: string, last: HeartbeatAnswer): Promise<boolean> {
+  const [pause, job] = await Promise.all([ctx.control.state(), ctx.store.jobGet({ id: jobId })]);
+  return (
+    pause.version !== last.system.version ||
+    !job ||
+    job.status !== 'running' ||
+    job.cancelRequestedAt !== null ||
+    job.leaseToken !== last.lease.token
+  );
+}

@@ -1,0 +1,86 @@
+// `agent-queue heartbeat --wait` as a real process on both backends: under quiesce it holds until
+// the resume (answering continue) or its deadline (answering pause, the lease extended).
+import { afterEach, describe, expect, it } from 'vitest';
+import { backendsForSuite, useTestQueue, type TestQueue } from '../helpers/backends.js';
+import { CLI_TEST_TIMEOUT_MS, cliJson, startCli, stopStartedClis } from '../helpers/cli.js';
+import { startJob } from '../helpers/jobs.js';
+import type { HeartbeatAnswer } from '../../src/core/types.js';
+
+describe.each(backendsForSuite())(
+  'cli heartbeat --wait ($name)',
+  { timeout: CLI_TEST_TIMEOUT_MS },
+  (backend) => {
+    let q: TestQueue;
+    let env: Record<string, string>;
+
+    useTestQueue(backend, (opened) => {
+      q = opened;
+      env = opened.db.env;
+    });
+    afterEach(stopStartedClis);
+
+    it('holds under quiesce and answers continue once resumed', async () => {
+      const { job, token } = await startJob(q.service, { type: 'a' });
+      await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
+      const cli = startCli(env, [
+        'heartbeat',
+        job.id,
+        '--lease-token',
+        token,
+        '--message',
+        'parked',
+        '--wait',
+        '30',
+      ]);
+      // Its first beat writes the message, and the hold listens from before that beat: resume then.
+      await expect
+        .poll(async () => (await q.service.get({ jobId: job.id })).job.progressMessage, { timeout: 15_000 })
+        .toBe('parked');
+      await q.connect().control.resume({ reason: 'done', force: true });
+      const r = await cli.exited;
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ action: 'continue', system: { workersPaused: false } });
+    });
+
+    it('Ctrl-C ends the hold early with the pause answer', async () => {
+      const { job, token } = await startJob(q.service, { type: 'a' });
+      await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
+      const cli = startCli(env, [
+        'heartbeat',
+        job.id,
+        '--lease-token',
+        token,
+        '--message',
+        'parked',
+        '--wait',
+        '30',
+      ]);
+      await expect
+        .poll(async () => (await q.service.get({ jobId: job.id })).job.progressMessage, { timeout: 15_000 })
+        .toBe('parked');
+      cli.kill('SIGINT');
+      const r = await cli.exited;
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ action: 'pause', system: { workersPaused: true } });
+    });
+
+    it('answers pause at its deadline, and at once without --wait', async () => {
+      const { job, token } = await startJob(q.service, { type: 'a' });
+      await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
+      const started = performance.now();
+      const held = await cliJson<HeartbeatAnswer>(env, [
+        'heartbeat',
+        job.id,
+        '--lease-token',
+        token,
+        '--wait',
+        '2',
+      ]);
+      expect(held.action).toBe('pause');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(2_000);
+      expect(Date.parse(held.lease.expiresAt)).toBeGreaterThan(Date.now());
+      const plain = await cliJson<HeartbeatAnswer>(env, ['heartbeat', job.id, '--lease-token', token]);
+      expect(plain.action).toBe('pause');
+    });
+  },
+);
