@@ -12,22 +12,24 @@ function version(): string {
 }
 
 function baseProgram(): Command {
-  return addSettingFlags(
-    new Command('agent-queue').description(
-      'A durable job queue whose workers are AI coding agents (MCP server, CLI, worker runtime).',
-    ),
-    { global: true },
-  )
-    .option('--json', 'print machine-readable JSON')
-    .version(version(), '-V, --version', 'print the version of agent-queue')
-    // One line of pointer after a program-level error, not fifty lines of help.
-    .showHelpAfterError("Run 'agent-queue --help' for the commands and options.")
-    .showSuggestionAfterError()
-    .configureOutput({
-      // commander says "error: unknown command 'lsit'\n(Did you mean list?)": one line is easier to read and grep.
-      outputError: (text, write) => write(text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')),
-    })
-    .exitOverride();
+  return (
+    addSettingFlags(
+      new Command('agent-queue').description(
+        'A durable job queue whose workers are AI coding agents (MCP server, CLI, worker runtime).',
+      ),
+      { global: true },
+    )
+      .option('--json', 'print machine-readable JSON')
+      .version(version(), '-V, --version', 'print the version of agent-queue')
+      // One line of pointer after a program-level error, not fifty lines of help.
+      .showHelpAfterError("Run 'agent-queue --help' for the commands and options.")
+      .showSuggestionAfterError()
+      .configureOutput({
+        // commander says "error: unknown command 'lsit'\n(Did you mean list?)": one line is easier to read and grep.
+        outputError: (text, write) => write(text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')),
+      })
+      .exitOverride()
+  );
 }
 
 /** The program with the commands argv needs (all of them when `all`). */
