@@ -16,7 +16,11 @@ interface EnqueueFlags {
 
 export function registerEnqueue(program: Command): void {
   defineCommand(program, 'enqueue <type>', 'Add a job to the queue.')
-    .option('--payload <json>', 'job input as a JSON object (default {})', jsonObjectArg)
+    .option(
+      '--payload <json>',
+      'job input as a JSON object (default {}); @file reads a file, - reads stdin',
+      jsonObjectArg,
+    )
     .option('--priority <n>', 'higher runs first (default 0)', intArg)
     .option('--capabilities <list>', 'comma-separated capabilities a worker must have', listArg)
     .addOption(new Option('--run-at <iso>', 'not claimable before this ISO-8601 time').conflicts('delay'))

@@ -1,74 +1,55 @@
-// agent-queue command line. Each command lives in its own file and registers itself here.
+// agent-queue command line. Each command lives in its own file, listed in commands.ts, and only
+// the one argv names is loaded (all of them for --help and for a word that names no command).
+import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { reportError } from './context.js';
-import { registerAckCancel } from './ack-cancel.js';
-import { registerCancel } from './cancel.js';
-import { registerClaim } from './claim.js';
-import { registerComplete } from './complete.js';
-import { registerEnqueue } from './enqueue.js';
-import { registerEvents } from './events.js';
-import { registerFail } from './fail.js';
-import { registerGet } from './get.js';
-import { registerHeartbeat } from './heartbeat.js';
-import { registerHeld } from './held.js';
-import { registerList } from './list.js';
-import { registerMcp } from './mcp.js';
-import { registerMigrate } from './migrate.js';
-import { registerPause } from './pause.js';
-import { registerPrune } from './prune.js';
-import { registerResume } from './resume.js';
-import { registerRetry } from './retry.js';
-import { registerServe } from './serve.js';
-import { registerStatus } from './status.js';
-import { registerWorker } from './worker.js';
+import { COMMANDS, dispatch } from './commands.js';
 import { addSettingFlags } from './setting-flags.js';
 
-const REGISTRARS: ((program: Command) => void)[] = [
-  // servers: `mcp` (stdio) is the default command, what `npx agent-queue` runs
-  registerMcp,
-  registerServe,
-  // the worker runtime: runs a command per job
-  registerWorker,
-  // jobs
-  registerEnqueue,
-  registerList,
-  registerGet,
-  registerEvents,
-  registerCancel,
-  registerRetry,
-  // fleet
-  registerPause,
-  registerResume,
-  registerStatus,
-  // worker protocol, for scripts and debugging
-  registerClaim,
-  registerHeartbeat,
-  registerComplete,
-  registerFail,
-  registerAckCancel,
-  registerHeld,
-  // maintenance
-  registerMigrate,
-  registerPrune,
-];
+function version(): string {
+  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+  return pkg.version;
+}
 
-export function buildProgram(): Command {
-  const program = addSettingFlags(
-    new Command('agent-queue').description(
-      'A durable job queue whose workers are AI coding agents (MCP server, CLI, worker runtime).',
-    ),
-    { global: true },
-  )
-    .option('--json', 'print machine-readable JSON')
-    .showHelpAfterError()
-    .exitOverride();
-  for (const register of REGISTRARS) register(program);
+function baseProgram(): Command {
+  return (
+    addSettingFlags(
+      new Command('agent-queue').description(
+        'A durable job queue whose workers are AI coding agents (MCP server, CLI, worker runtime).',
+      ),
+      { global: true },
+    )
+      .option('--json', 'print machine-readable JSON')
+      .version(version(), '-V, --version', 'print the version of agent-queue')
+      // One line of pointer after a program-level error, not fifty lines of help.
+      .showHelpAfterError("Run 'agent-queue --help' for the commands and options.")
+      .showSuggestionAfterError()
+      .configureOutput({
+        // commander says "error: unknown command 'lsit'\n(Did you mean list?)": one line is easier to read and grep.
+        outputError: (text, write) => write(text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)')),
+      })
+      .exitOverride()
+  );
+}
+
+/** The program with the commands argv needs (all of them when `all`). */
+export async function buildProgram(argv: readonly string[] = [], all = false): Promise<Command> {
+  const program = baseProgram();
+  const plan = all ? ({ kind: 'all' } as const) : dispatch(program, argv);
+  const names = plan.kind === 'all' ? Object.keys(COMMANDS) : [plan.name];
+  const registrars = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  // With every command loaded, `mcp` is not the default: an unknown word is then reported as an
+  // unknown command with a suggestion instead of being swallowed as an argument of `mcp`.
+  const isDefault = plan.kind === 'one' && plan.isDefault;
+  registrars.forEach((register, i) =>
+    names[i] === 'mcp' ? register(program, isDefault) : register(program),
+  );
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError && (err.exitCode === 0 || err.code === 'commander.helpDisplayed'))

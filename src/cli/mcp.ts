@@ -6,10 +6,11 @@ import { globalOptions } from './context.js';
 import { startRunning } from './lifecycle.js';
 import { addSettingFlags } from './setting-flags.js';
 
-export function registerMcp(program: Command): void {
+/** `isDefault`: also what runs when no command is named (off when argv names an unknown one, so it is reported). */
+export function registerMcp(program: Command, isDefault = true): void {
   addSettingFlags(
     program
-      .command('mcp', { isDefault: true })
+      .command('mcp', { isDefault })
       .description('Serve MCP over stdio (the default command; what an MCP host launches).')
       .showHelpAfterError(false),
     { command: 'mcp' },

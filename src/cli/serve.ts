@@ -4,7 +4,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
-import { globalOptions } from './context.js';
+import { QueueError } from '../core/errors.js';
+import { globalOptions, reportError } from './context.js';
 import { startRunning } from './lifecycle.js';
 import { addSettingFlags } from './setting-flags.js';
 
@@ -46,10 +47,28 @@ export function registerServe(program: Command): void {
         (server as Server).closeAllConnections();
       });
     });
-    server.once('error', (err) => {
-      log.error({ err }, 'HTTP server failed');
-      process.exitCode = 1;
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const listenProblem = listenError(err, http.host, http.port);
+      if (listenProblem) {
+        process.exitCode = reportError(listenProblem);
+        log.level = 'silent'; // that line says it all: no shutdown chatter after it
+      } else {
+        log.error({ err }, 'HTTP server failed');
+        process.exitCode = 1;
+      }
       void running.shutdown('HTTP server failed');
     });
   });
+}
+
+/** The bind failures a person fixes with a flag, as one coded line instead of a stack. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): QueueError | null {
+  const where = `port ${port} on ${host}`;
+  const fix: Record<string, string> = {
+    EADDRINUSE: `${where} is in use; pass --port (or AGENT_QUEUE_PORT; 0 picks a free one) or stop the other process`,
+    EACCES: `${where} needs privileges this user lacks; pass --port with a port above 1023`,
+    EADDRNOTAVAIL: `${host} is not an address of this machine; pass --host (or AGENT_QUEUE_HOST) with a local address`,
+  };
+  const message = err.code ? fix[err.code] : undefined;
+  return message ? new QueueError('invalid_argument', message, { cause: err }) : null;
 }

@@ -9,7 +9,6 @@ import type { Store } from './store.js';
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
-  'ENOTFOUND',
   'EAI_AGAIN',
   'ETIMEDOUT',
   'EHOSTUNREACH',
@@ -76,6 +75,12 @@ function configProblem(err: unknown, target: DatabaseTarget): QueueError | null 
       return bad(
         'AGENT_QUEUE_PG_SCHEMA',
         `schema "${target.schema ?? '(search_path)'}" does not exist in ${where}. Create it (CREATE SCHEMA …) or change AGENT_QUEUE_PG_SCHEMA.`,
+      );
+    // A host name DNS does not know (NXDOMAIN) is a typo, not an outage: EAI_AGAIN stays transient.
+    if (code === 'ENOTFOUND')
+      return bad(
+        'DATABASE_URL',
+        `the host "${url?.hostname ?? '?'}" in DATABASE_URL is not known to DNS (${messageOf(err)}). Fix the host name in DATABASE_URL.`,
       );
     // TLS: the server does not speak it, or its certificate is not trusted (no SQLSTATE, a Node code).
     if (/\b(SSL|TLS)\b|certificate/i.test(messageOf(err)) || /CERT|TLS|SSL/.test(code ?? ''))

@@ -10,7 +10,7 @@ import { SETTINGS } from '../../src/settings/table.js';
 
 /** Parses `args` like the CLI does, but every command only reports its settings. */
 async function settingsOf(args: string[], env: Record<string, string> = {}): Promise<Settings> {
-  const program = buildProgram();
+  const program = await buildProgram(args);
   let settings: Settings | undefined;
   for (const command of program.commands) {
     command.configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -26,8 +26,8 @@ async function settingsOf(args: string[], env: Record<string, string> = {}): Pro
 const optionsOf = (command: Command) => new Map(command.options.map((o) => [o.long, o.description]));
 
 describe('setting flags', () => {
-  it('gives each command the flags of the settings it reads, each with its variable and default', () => {
-    const program = buildProgram();
+  it('gives each command the flags of the settings it reads, each with its variable and default', async () => {
+    const program = await buildProgram([], true);
     const commands = new Map(program.commands.map((c) => [c.name(), c]));
     const takenBy = {
       all: program,
@@ -136,13 +136,11 @@ describe('setting flags', () => {
     await expect(settingsOf(['serve', '--concurrency', '2'])).rejects.toMatchObject({
       code: 'commander.unknownOption',
     });
+    const worker = (await buildProgram(['worker'])).commands.find((c) => c.name() === 'worker')!;
     expect(() =>
-      settingsFor(
-        buildProgram().commands.find((c) => c.name() === 'worker')!,
-        {
-          AGENT_QUEUE_NO_RETRY_EXIT_CODES: '1,x',
-        },
-      ),
+      settingsFor(worker, {
+        AGENT_QUEUE_NO_RETRY_EXIT_CODES: '1,x',
+      }),
     ).toThrow(/--no-retry-exit-codes \/ AGENT_QUEUE_NO_RETRY_EXIT_CODES: "x" is not an exit code/);
   });
 

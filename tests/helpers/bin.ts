@@ -3,9 +3,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** bin/agent-queue.js, the launcher of dist/cli/main.js. */
+/** bin/agent-queue.js, the launcher of the bundled build (dist/bundle/main.js). */
 export const BIN = fileURLToPath(new URL('../../bin/agent-queue.js', import.meta.url));
-const MAIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../dist/bundle/main.js', import.meta.url));
 
 /** Fails with the fix when dist/ has not been built (tests that spawn our code run the built code). */
 export function assertBuilt(): void {

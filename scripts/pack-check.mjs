@@ -1,0 +1,92 @@
+// `npm run pack:check`: what a user gets from `npm install agent-queue`, before it is published.
+// Packs this checkout, installs the tarball into an empty folder (dependencies from the registry,
+// as npx would), starts the INSTALLED bin as a stdio MCP server with the SDK client, lists its
+// tools and runs one enqueue + claim on a throwaway SQLite file. Exit 1 on any failure; CI runs it.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'agent-queue-pack-'));
+const npm = (args, cwd) =>
+  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .toString()
+    .trim();
+const seconds = (since) => ((performance.now() - since) / 1000).toFixed(1);
+const parse = (answer) => {
+  if (answer.isError) throw new Error(answer.content[0].text);
+  return JSON.parse(answer.content[0].text);
+};
+
+async function check() {
+  const packDir = join(work, 'pack');
+  const appDir = join(work, 'app');
+  mkdirSync(packDir);
+  npm(['pack', '--silent', '--pack-destination', packDir], root);
+  const tarball = join(
+    packDir,
+    readdirSync(packDir).find((f) => f.endsWith('.tgz')),
+  );
+  console.log(`pack-check: packed ${tarball}`);
+
+  mkdirSync(appDir);
+  writeFileSync(join(appDir, 'package.json'), '{"name":"pack-check-app","private":true}\n');
+  const installStarted = performance.now();
+  npm(['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], appDir);
+  const installTime = seconds(installStarted);
+  console.log(`pack-check: npm install of the tarball took ${installTime} s (node ${process.version})`);
+
+  const bin = join(appDir, 'node_modules', '.bin', 'agent-queue');
+  const client = new Client({ name: 'pack-check', version: '1' });
+  const started = performance.now();
+  await client.connect(
+    new StdioClientTransport({
+      command: bin,
+      args: ['mcp'],
+      env: {
+        ...process.env,
+        DATABASE_URL: `sqlite://${join(work, 'queue.db')}`,
+        AGENT_QUEUE_LOG_LEVEL: 'warn',
+      },
+      stderr: 'inherit',
+    }),
+  );
+  try {
+    const { tools } = await client.listTools();
+    const names = tools.map((t) => t.name);
+    for (const wanted of ['queue_enqueue', 'queue_claim', 'queue_complete']) {
+      if (!names.includes(wanted)) throw new Error(`tools/list lacks ${wanted}: ${names.join(', ')}`);
+    }
+    console.log(`pack-check: tools/list answered ${tools.length} tools ${seconds(started)} s after spawn`);
+    const { job } = parse(
+      await client.callTool({ name: 'queue_enqueue', arguments: { type: 'pack.check' } }),
+    );
+    const claim = parse(await client.callTool({ name: 'queue_claim', arguments: {} }));
+    if (claim.job?.id !== job.id) throw new Error(`claimed ${JSON.stringify(claim)}, expected job ${job.id}`);
+    parse(
+      await client.callTool({
+        name: 'queue_complete',
+        arguments: { jobId: job.id, leaseToken: claim.lease.token },
+      }),
+    );
+    console.log(`pack-check: ok (enqueue, claim, complete on SQLite through the installed bin)`);
+  } finally {
+    await client.close();
+  }
+}
+
+try {
+  await check();
+} catch (err) {
+  console.error(`pack-check: FAILED: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,175 @@
+// The first hour at a terminal, as real processes: a mistyped command gets a suggestion, --version
+// answers, JSON too big for argv comes from a file or stdin, a taken port and a misconfigured
+// PostgreSQL each say in one line which setting to fix.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, backendsForSuite, PG_URL, useTestQueue } from '../helpers/backends.js';
+import { BIN, cliEnv } from '../helpers/bin.js';
+import { CLI_TEST_TIMEOUT_MS, cliJson, runCli, type CliResult } from '../helpers/cli.js';
+import { makeTempDir, type TempDir } from '../helpers/tmp.js';
+
+function expectOneLineError(r: CliResult, code: number, pattern: RegExp): void {
+  expect(r.code, r.stderr).toBe(code);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n'), r.stderr).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+}
+
+/** The CLI with `input` on its stdin (runCli gives it none). */
+async function runWithStdin(env: Record<string, string>, args: string[], input: string): Promise<CliResult> {
+  const r = await execa(process.execPath, [BIN, ...args], {
+    env: cliEnv(env),
+    extendEnv: false,
+    reject: false,
+    input,
+    timeout: 20_000,
+  });
+  return { code: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli launch path', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
+  let dir: TempDir;
+  let env: Record<string, string>;
+
+  beforeAll(() => {
+    dir = makeTempDir('cli-launch');
+    env = { DATABASE_URL: `sqlite://${join(dir.path, 'queue.db')}` };
+  });
+  afterAll(() => dir.remove());
+
+  it('names an unknown command and suggests the nearest one, instead of blaming mcp', async () => {
+    const r = await runCli(env, ['lsit']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^error: unknown command 'lsit' \(did you mean list\?\)\n/);
+    expect(r.stderr).not.toMatch(/mcp/);
+    // Global options before the word do not change that.
+    expect((await runCli(env, ['--json', 'statsu'])).stderr).toMatch(
+      /unknown command 'statsu' \(did you mean status\?\)/,
+    );
+  });
+
+  it('prints the version of package.json', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    for (const flag of ['--version', '-V']) {
+      const r = await runCli(env, [flag]);
+      expect(r).toMatchObject({ code: 0, stdout: pkg.version, stderr: '' });
+    }
+  });
+
+  it('says in one line that the port is taken', async () => {
+    const taken: Server = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as { port: number };
+    try {
+      expectOneLineError(
+        await runCli(env, ['serve', '--port', String(port)]),
+        1,
+        new RegExp(`^error \\[invalid_argument\\]: port ${port} on 127\\.0\\.0\\.1 is in use; pass --port`),
+      );
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it('reads --payload from a file and refuses a missing file in one line', async () => {
+    const file = join(dir.path, 'payload.json');
+    writeFileSync(file, JSON.stringify({ repo: 'acme/api', pr: 42 }));
+    const { job } = await cliJson<{ job: { id: string } }>(env, [
+      '--json',
+      'enqueue',
+      'a',
+      '--payload',
+      `@${file}`,
+    ]);
+    const got = await cliJson<{ job: { payload: unknown } }>(env, ['--json', 'get', job.id]);
+    expect(got.job.payload).toEqual({ repo: 'acme/api', pr: 42 });
+    expectOneLineError(
+      await runCli(env, ['enqueue', 'a', '--payload', `@${join(dir.path, 'missing.json')}`]),
+      2,
+      /--payload.*cannot read JSON from file ".*missing\.json" \(ENOENT\)/,
+    );
+  });
+});
+
+describe.each(backendsForSuite())(
+  'cli JSON from stdin ($name)',
+  { timeout: CLI_TEST_TIMEOUT_MS },
+  (backend) => {
+    let env: Record<string, string>;
+    useTestQueue(backend, (opened) => (env = opened.db.env));
+
+    it('takes a payload above the argv limit from stdin, and a result from stdin', async () => {
+      // ~200 KiB: more than one argv string may hold (128 KiB on Linux), less than the 256 KiB limit.
+      const payload = { text: 'x'.repeat(200 * 1024) };
+      const enq = await runWithStdin(
+        env,
+        ['--json', 'enqueue', 'big', '--payload', '-'],
+        JSON.stringify(payload),
+      );
+      expect(enq.code, enq.stderr).toBe(0);
+      const { job } = JSON.parse(enq.stdout) as { job: { id: string } };
+      const claim = await cliJson<{ job: { id: string }; lease: { token: string } }>(env, [
+        'claim',
+        '--worker-id',
+        'w',
+      ]);
+      expect(claim.job.id).toBe(job.id);
+      const done = await runWithStdin(
+        env,
+        ['complete', job.id, '--lease-token', claim.lease.token, '--result', '-'],
+        '{"ok":true}',
+      );
+      expect(done.code, done.stderr).toBe(0);
+      const got = await cliJson<{ job: { payload: { text: string }; result: unknown } }>(env, [
+        '--json',
+        'get',
+        job.id,
+      ]);
+      expect(got.job.payload.text).toHaveLength(200 * 1024);
+      expect(got.job.result).toEqual({ ok: true });
+    });
+  },
+);
+
+const postgres = BACKENDS.find((b) => b.name === 'postgres')!;
+
+describe.skipIf(!postgres.available)(
+  'cli PostgreSQL configuration errors',
+  { timeout: CLI_TEST_TIMEOUT_MS },
+  () => {
+    const url = new URL(PG_URL);
+    const withUrl = (change: (u: URL) => void) => {
+      const u = new URL(url);
+      change(u);
+      return u.toString();
+    };
+
+    it('names the setting to fix for a missing database, user, schema or host', async () => {
+      const cases: [Record<string, string>, RegExp][] = [
+        [
+          { DATABASE_URL: withUrl((u) => (u.pathname = '/no_such_db_aq')) },
+          /^error \[invalid_argument\]: DATABASE_URL: database "no_such_db_aq" does not exist .*\(createdb no_such_db_aq\)/,
+        ],
+        [
+          { DATABASE_URL: withUrl((u) => (u.username = 'no_such_user_aq')) },
+          /^error \[invalid_argument\]: DATABASE_URL: .* refused the login for user "no_such_user_aq"/,
+        ],
+        [
+          { DATABASE_URL: PG_URL, AGENT_QUEUE_PG_SCHEMA: 'no_such_schema_aq' },
+          /^error \[invalid_argument\]: AGENT_QUEUE_PG_SCHEMA: schema "no_such_schema_aq" does not exist/,
+        ],
+        [
+          { DATABASE_URL: withUrl((u) => (u.hostname = 'no-such-host.invalid')) },
+          /^error \[invalid_argument\]: DATABASE_URL: the host "no-such-host\.invalid" .* not known to DNS/,
+        ],
+      ];
+      for (const [caseEnv, pattern] of cases) expectOneLineError(await runCli(caseEnv, ['list']), 1, pattern);
+    });
+  },
+);
