@@ -1,0 +1,92 @@
+// Which SQLite library opens the file: Node's built-in node:sqlite where the running Node has a
+// complete one, else better-sqlite3 (an optional dependency, compiled when no prebuilt binary fits).
+// Both are loaded synchronously and only here, on first open (store/open.ts says why SQLite opens
+// synchronously), so a Node with node:sqlite never loads — nor needs — better-sqlite3.
+import { createRequire } from 'node:module';
+import { QueueError } from '../core/errors.js';
+import {
+  openBetterSqlite3,
+  openNodeSqlite,
+  type NodeSqliteModule,
+  type SqliteConnection,
+} from './sqlite-conn.js';
+
+export const SQLITE_DRIVERS = ['auto', 'node', 'better-sqlite3'] as const;
+/** `auto`: node:sqlite when this Node has it, else better-sqlite3. */
+export type SqliteDriverChoice = (typeof SQLITE_DRIVERS)[number];
+
+const FIX =
+  'Use Node >= 22.16 (built-in node:sqlite), or install better-sqlite3 next to agent-queue (npm install better-sqlite3).';
+
+/**
+ * node:sqlite as the adapter needs it, or why not. Node 22.13+ has it without a flag, but
+ * `StatementSync.columns()` (whether a statement returns rows, as Kysely asks) comes with 22.16.
+ */
+function nodeSqlite(): NodeSqliteModule | string {
+  const mod = withoutSqliteWarning(() => {
+    try {
+      return process.getBuiltinModule?.('node:sqlite') as NodeSqliteModule | undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  if (!mod) return `Node ${process.version} has no node:sqlite`;
+  if (typeof mod.StatementSync?.prototype?.columns !== 'function')
+    return `Node ${process.version}'s node:sqlite lacks StatementSync.columns() (Node >= 22.16 has it)`;
+  return mod;
+}
+
+/**
+ * Node 22 prints "ExperimentalWarning: SQLite is an experimental feature" on stderr when the module
+ * loads. MCP hosts show a server's stderr to people, and the CLI's stderr is its error channel, so
+ * exactly that warning is dropped; every other warning passes through untouched.
+ */
+function withoutSqliteWarning<T>(load: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    const type = typeof rest[0] === 'string' ? rest[0] : (rest[0] as { type?: string } | undefined)?.type;
+    const kind = warning instanceof Error ? warning.name : type;
+    if (kind === 'ExperimentalWarning' && /^SQLite\b/.test(text)) return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return load();
+  } finally {
+    process.emitWarning = emit;
+  }
+}
+
+type BetterSqlite3Ctor = typeof import('better-sqlite3');
+
+function betterSqlite3(): BetterSqlite3Ctor | string {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as BetterSqlite3Ctor;
+  } catch (err) {
+    return `better-sqlite3 cannot be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+  }
+}
+
+const noDriver = (why: string) =>
+  new QueueError('invalid_argument', `No SQLite driver: ${why}. ${FIX}`, {
+    details: { setting: 'AGENT_QUEUE_SQLITE_DRIVER' },
+  });
+
+/** Opens `path` with the chosen driver (busy timeout set); throws a coded error when it is missing. */
+export function openSqlite(
+  path: string,
+  choice: SqliteDriverChoice,
+  busyTimeoutMs: number,
+): SqliteConnection {
+  if (choice !== 'better-sqlite3') {
+    const mod = nodeSqlite();
+    if (typeof mod !== 'string') return openNodeSqlite(mod, path, busyTimeoutMs);
+    if (choice === 'node') throw noDriver(`AGENT_QUEUE_SQLITE_DRIVER=node, but ${mod}`);
+    const lib = betterSqlite3();
+    if (typeof lib === 'string') throw noDriver(`${mod}, and ${lib}`);
+    return openBetterSqlite3(lib, path, busyTimeoutMs);
+  }
+  const lib = betterSqlite3();
+  if (typeof lib === 'string') throw noDriver(`AGENT_QUEUE_SQLITE_DRIVER=better-sqlite3, but ${lib}`);
+  return openBetterSqlite3(lib, path, busyTimeoutMs);
+}
