@@ -59,11 +59,30 @@ function withoutSqliteWarning<T>(load: () => T): T {
 
 type BetterSqlite3Ctor = typeof import('better-sqlite3');
 
+const oneLine = (err: unknown) =>
+  (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+
 function betterSqlite3(): BetterSqlite3Ctor | string {
   try {
     return createRequire(import.meta.url)('better-sqlite3') as BetterSqlite3Ctor;
   } catch (err) {
-    return `better-sqlite3 cannot be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
+    return `better-sqlite3 cannot be loaded (${oneLine(err)})`;
+  }
+}
+
+/**
+ * better-sqlite3 loads its compiled addon on the first open, not on require: a binary built for
+ * another Node, or none at all (its build failed, as an optional dependency may), fails here.
+ */
+function openWithBetterSqlite3(lib: BetterSqlite3Ctor, path: string, busyTimeoutMs: number, why: string) {
+  try {
+    return openBetterSqlite3(lib, path, busyTimeoutMs);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) throw err;
+    if (!(err instanceof Error) || !/NODE_MODULE_VERSION|bindings|\.node\b|dlopen/i.test(err.message))
+      throw err;
+    throw noDriver(`${why}better-sqlite3's compiled part cannot be loaded (${oneLine(err)})`);
   }
 }
 
@@ -78,15 +97,14 @@ export function openSqlite(
   choice: SqliteDriverChoice,
   busyTimeoutMs: number,
 ): SqliteConnection {
+  let why = 'AGENT_QUEUE_SQLITE_DRIVER=better-sqlite3, but ';
   if (choice !== 'better-sqlite3') {
     const mod = nodeSqlite();
     if (typeof mod !== 'string') return openNodeSqlite(mod, path, busyTimeoutMs);
     if (choice === 'node') throw noDriver(`AGENT_QUEUE_SQLITE_DRIVER=node, but ${mod}`);
-    const lib = betterSqlite3();
-    if (typeof lib === 'string') throw noDriver(`${mod}, and ${lib}`);
-    return openBetterSqlite3(lib, path, busyTimeoutMs);
+    why = `${mod}, and `;
   }
   const lib = betterSqlite3();
-  if (typeof lib === 'string') throw noDriver(`AGENT_QUEUE_SQLITE_DRIVER=better-sqlite3, but ${lib}`);
-  return openBetterSqlite3(lib, path, busyTimeoutMs);
+  if (typeof lib === 'string') throw noDriver(`${why}${lib}`);
+  return openWithBetterSqlite3(lib, path, busyTimeoutMs, why);
 }
