@@ -18,11 +18,18 @@ export type SqliteDriverChoice = (typeof SQLITE_DRIVERS)[number];
 const FIX =
   'Use Node >= 22.16 (built-in node:sqlite), or install better-sqlite3 next to agent-queue (npm install better-sqlite3).';
 
+let nodeSqliteOnce: NodeSqliteModule | string | undefined;
 /**
- * node:sqlite as the adapter needs it, or why not. Node 22.13+ has it without a flag, but
- * `StatementSync.columns()` (whether a statement returns rows, as Kysely asks) comes with 22.16.
+ * node:sqlite as the adapter needs it, or why not (looked up once per process). Node 22.13+ has
+ * it without a flag, but `StatementSync.columns()` (whether a statement returns rows, as Kysely
+ * asks) comes with 22.16.
  */
 function nodeSqlite(): NodeSqliteModule | string {
+  nodeSqliteOnce ??= findNodeSqlite();
+  return nodeSqliteOnce;
+}
+
+function findNodeSqlite(): NodeSqliteModule | string {
   const mod = withoutSqliteWarning(() => {
     try {
       return process.getBuiltinModule?.('node:sqlite') as NodeSqliteModule | undefined;
