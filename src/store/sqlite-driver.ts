@@ -73,6 +73,8 @@ function betterSqlite3(): BetterSqlite3Ctor | string {
   try {
     return createRequire(import.meta.url)('better-sqlite3') as BetterSqlite3Ctor;
   } catch (err) {
+    // An optional dependency: absent where its install was skipped (--omit=optional) or failed.
+    if ((err as { code?: unknown }).code === 'MODULE_NOT_FOUND') return 'better-sqlite3 is not installed';
     return `better-sqlite3 cannot be loaded (${oneLine(err)})`;
   }
 }
