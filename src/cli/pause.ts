@@ -30,8 +30,19 @@ export function registerPause(program: Command): void {
         const m = answer.metrics;
         return [
           `${answer.changed ? 'workers' : 'already'} ${pauseText(answer.system)}`,
-          `running ${m.running}, isDrained ${m.isDrained}${m.isDrained ? '' : ' (watch with: agent-queue status --watch)'}`,
+          `running ${m.running}, isDrained ${m.isDrained}`,
+          afterPause(flags.mode, m.isDrained),
         ].join('\n');
       });
     });
+}
+
+/** What the operator can do next, true for the mode: quiesced jobs stay running, so never "wait for drained". */
+function afterPause(mode: 'drain' | 'quiesce', drained: boolean): string {
+  if (mode === 'quiesce') {
+    return 'running jobs stop at their next checkpoint and keep heartbeating (they stay running, so the fleet does not drain); continue them with: agent-queue resume --reason r';
+  }
+  return drained
+    ? 'drained; when done: agent-queue resume --reason r'
+    : 'running jobs finish normally; wait for them with: agent-queue status --watch';
 }

@@ -5,7 +5,10 @@ import { globalOptions, output, withQueue } from './context.js';
 export function registerResume(program: Command): void {
   defineCommand(program, 'resume', 'Let workers claim jobs again after a pause.')
     .requiredOption('--reason <text>', 'why (recorded in the audit)')
-    .option('--force', 'resume even though jobs are still running')
+    .option(
+      '--force',
+      'after a drain: resume even though jobs are still running (never needed after a quiesce)',
+    )
     .option(...ACTOR_FLAG)
     .action(async (flags: { reason: string; force?: boolean; actor?: string }, cmd: Command) => {
       const g = globalOptions(cmd);

@@ -52,5 +52,10 @@ export const enqueueAnswer = { job: jobOut, deduplicated: z.boolean() };
 export const getAnswer = { job: jobOut, events: z.array(eventOut).optional() };
 // List pages carry summaries (no payload, result: JobSummary); jobOut names no field they lack.
 export const listAnswer = { jobs: z.array(jobOut), nextCursor: z.string().nullable() };
-export const pauseAnswer = { system: systemOut, metrics: metricsOut, changed: z.boolean() };
+export const pauseAnswer = {
+  system: systemOut,
+  metrics: metricsOut,
+  changed: z.boolean(),
+  next: z.string().describe('What happens to running jobs now and how the pause ends, for this mode.'),
+};
 export const statusAnswer = { system: systemOut, metrics: metricsOut, audit: z.array(auditOut) };

@@ -3,6 +3,7 @@
 import type { PauseRecord } from '../store/store.js';
 import type { ClaimAnswer } from '../core/types.js';
 import { newLeaseToken } from '../core/ids.js';
+import { leaseTag } from './lease-story.js';
 import type { QueueContext } from './context.js';
 import { longPoll } from './long-poll.js';
 import * as S from './schemas.js';
@@ -56,12 +57,13 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
   const leaseSeconds = input.leaseSeconds ?? ctx.settings.defaultLeaseSeconds;
   // While workers are paused no job may be claimed: the store judges it in the claim statement
   // itself, so a pause that lands a moment earlier is always honoured and nothing is touched.
+  const leaseToken = newLeaseToken();
   const { job, pause } = await ctx.store.jobClaim({
     now,
     workerId: input.workerId,
     types: input.types,
     capabilities: input.capabilities,
-    leaseToken: newLeaseToken(),
+    leaseToken,
     leaseExpiresAt: new Date(now.getTime() + leaseSeconds * 1000),
     leaseSeconds,
     unlessPaused: true,
@@ -69,7 +71,8 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
       level: 'info',
       kind: 'claimed',
       message: `claimed by ${input.workerId}`,
-      data: { workerId: input.workerId },
+      // The token's tag lets a later call with this token learn what became of this attempt.
+      data: { workerId: input.workerId, lease: leaseTag(leaseToken) },
     },
   });
   if (job) return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };

@@ -20,6 +20,25 @@ export interface PauseAnswer {
   metrics: QueueMetrics;
   /** false when the call asked for the state that already held (a no-op). */
   changed: boolean;
+  /** What happens next to the running jobs and how to end the pause, true for this mode. */
+  next: string;
+}
+
+/**
+ * What an operator can expect after a pause or resume. Quiesced jobs keep heartbeating and count
+ * as running, so under quiesce the fleet never drains: waiting for isDrained would never end.
+ */
+export function pauseNext(state: PauseRecord, metrics: QueueMetrics): string {
+  if (!state.paused) return `Workers claim again; ${metrics.running} job(s) running.`;
+  if (state.mode === 'quiesce') {
+    return (
+      `${metrics.running} running job(s) stop at their next checkpoint and keep heartbeating: they stay ` +
+      'running, so the fleet does not drain while quiesced. Resume (no force needed) to let them continue.'
+    );
+  }
+  return metrics.isDrained
+    ? 'No job is running: the fleet is drained. Resume when you are done.'
+    : `${metrics.running} running job(s) finish normally; the fleet is drained when metrics.isDrained is true. Resume after that (or with force to let workers claim while they finish).`;
 }
 
 export class PauseControl {
@@ -53,11 +72,13 @@ export class PauseControl {
     return retryOnConflict('The pause state', async () => {
       const cur = await this.state();
       if (cur.paused && cur.mode === input.mode && cur.reason === input.reason) {
-        return { system: toSystem(cur), metrics: await this.metrics(), changed: false };
+        const metrics = await this.metrics();
+        return { system: toSystem(cur), metrics, changed: false, next: pauseNext(cur, metrics) };
       }
       const next = await this.write(cur, { action: 'pause', mode: input.mode, reason: input.reason, actor });
       if (!next) return null;
-      return { system: toSystem(next), metrics: await this.metrics(), changed: true };
+      const metrics = await this.metrics();
+      return { system: toSystem(next), metrics, changed: true, next: pauseNext(next, metrics) };
     });
   }
 
@@ -76,7 +97,8 @@ export class PauseControl {
         );
       }
       const metrics = await this.metrics();
-      if (!metrics.isDrained && !input.force) {
+      // Quiesced jobs are held on purpose and meant to continue: only a drain waits for them to end.
+      if (cur.mode === 'drain' && !metrics.isDrained && !input.force) {
         // Expiry is not processed while paused, so a job whose worker died stays running until resume.
         const stale =
           metrics.staleRunning > 0
@@ -91,7 +113,7 @@ export class PauseControl {
       // The audit row keeps the mode that was lifted.
       const next = await this.write(cur, { action: 'resume', mode: cur.mode, reason: input.reason, actor });
       if (!next) return null;
-      return { system: toSystem(next), metrics, changed: true };
+      return { system: toSystem(next), metrics, changed: true, next: pauseNext(next, metrics) };
     });
   }
 

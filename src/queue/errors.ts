@@ -6,13 +6,14 @@ export const notFound = (jobId: string): QueueError =>
   new QueueError('not_found', `No job with id "${jobId}". Check the id.`, { hint: 'list_jobs' });
 
 export function leaseLostError(job: JobRecord): QueueError {
-  const why =
+  // Said without knowing which attempt the token was issued for (see lease-story.ts): only facts.
+  const now =
     job.status === 'running'
-      ? `it was claimed again (attempt ${job.attempt}, by ${job.claimedBy ?? 'another worker'}) after your lease expired`
+      ? `it is running attempt ${job.attempt}, held by ${job.claimedBy ?? 'another worker'}`
       : `it is now ${job.status}`;
   return new QueueError(
     'lease_lost',
-    `This job is no longer yours: ${why}. Stop working on it and claim another job; do not retry this call.`,
+    `This lease token does not hold this job's lease: ${now}. Stop working on it and claim another job; do not retry this call.`,
     {
       details: { action: 'lease_lost', status: job.status },
     },

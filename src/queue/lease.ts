@@ -4,15 +4,16 @@ import { QueueError, isQueueError } from '../core/errors.js';
 import type { HeartbeatAnswer, Job } from '../core/types.js';
 import { decideAndWrite, writeDecision } from './cas.js';
 import type { QueueContext } from './context.js';
-import { leaseLostError, notFound } from './errors.js';
+import { notFound } from './errors.js';
+import { LeaseMismatch, requireLease, settleMismatch, type LeaseCall } from './lease-story.js';
 import * as S from './schemas.js';
+import type { JobRecord } from '../store/store.js';
 import {
   decideAckCancel,
   decideAttemptEnd,
   decideComplete,
   decideHeartbeat,
   decideLog,
-  requireLease,
 } from './transitions.js';
 import { assertJsonWithinLimit, parseInput } from './validate.js';
 import { toJob, toLease, toSystem } from './view.js';
@@ -23,14 +24,16 @@ export function heartbeat(ctx: QueueContext, raw: S.HeartbeatInput): Promise<Hea
     const input = parseInput(S.heartbeatInput, raw, 'heartbeat');
     let now = ctx.clock.now();
     const pauseRead = ctx.control.state();
-    const updated = await decideAndWrite(
-      ctx,
-      input.jobId,
-      (cur, at) => {
-        now = at;
-        return decideHeartbeat(requireLease(cur, input.jobId, input.leaseToken), input, at, ctx.settings);
-      },
-      pauseRead,
+    const updated = await settlingMismatch(ctx, input.leaseToken, { op: 'heartbeat' }, () =>
+      decideAndWrite(
+        ctx,
+        input.jobId,
+        (cur, at) => {
+          now = at;
+          return decideHeartbeat(requireLease(cur, input.jobId, input.leaseToken), input, at, ctx.settings);
+        },
+        pauseRead,
+      ),
     );
     const pause = await pauseRead;
     let action: HeartbeatAnswer['action'] = 'continue';
@@ -48,8 +51,16 @@ export function complete(ctx: QueueContext, raw: S.CompleteInput): Promise<{ job
     const now = ctx.clock.now();
     // One write, no read first: the lease token is the whole condition. No wake-up: nobody waits
     // on a finished job, and NOTIFY serialises commits on PostgreSQL.
-    const job = await writeDecision(ctx, input.jobId, decideComplete(input, now), now);
-    if (!job) throw await leaseLost(ctx, input.jobId);
+    // A repeat of this holder's own complete (a retry after a lost answer) gets the same job again.
+    const call: LeaseCall = {
+      op: 'complete',
+      result: input.result ?? null,
+      resultSummary: input.resultSummary ?? null,
+    };
+    const job = await settlingMismatch(ctx, input.leaseToken, call, async () => {
+      const done = await writeDecision(ctx, input.jobId, decideComplete(input, now), now);
+      return done ?? mismatch(ctx, input.jobId);
+    });
     return { job: toJob(job) };
   });
 }
@@ -57,13 +68,16 @@ export function complete(ctx: QueueContext, raw: S.CompleteInput): Promise<{ job
 export function fail(ctx: QueueContext, raw: S.FailInput): Promise<{ job: Job }> {
   return withSystemOnLeaseLoss(ctx, async () => {
     const input = parseInput(S.failInput, raw, 'fail');
-    const job = await decideAndWrite(ctx, input.jobId, (cur, now) =>
-      decideAttemptEnd(
-        requireLease(cur, input.jobId, input.leaseToken),
-        { kind: 'fail', error: input.error, retryable: input.retryable },
-        now,
-        ctx.settings.backoff,
-        ctx.random,
+    const call: LeaseCall = { op: 'fail', retryable: input.retryable };
+    const job = await settlingMismatch(ctx, input.leaseToken, call, () =>
+      decideAndWrite(ctx, input.jobId, (cur, now) =>
+        decideAttemptEnd(
+          requireLease(cur, input.jobId, input.leaseToken),
+          { kind: 'fail', error: input.error, retryable: input.retryable },
+          now,
+          ctx.settings.backoff,
+          ctx.random,
+        ),
       ),
     );
     return { job: toJob(job) };
@@ -73,8 +87,10 @@ export function fail(ctx: QueueContext, raw: S.FailInput): Promise<{ job: Job }>
 export function ackCancel(ctx: QueueContext, raw: S.AckCancelInput): Promise<{ job: Job }> {
   return withSystemOnLeaseLoss(ctx, async () => {
     const input = parseInput(S.ackCancelInput, raw, 'ackCancel');
-    const job = await decideAndWrite(ctx, input.jobId, (cur, now) =>
-      decideAckCancel(requireLease(cur, input.jobId, input.leaseToken), input, now),
+    const job = await settlingMismatch(ctx, input.leaseToken, { op: 'ackCancel' }, () =>
+      decideAndWrite(ctx, input.jobId, (cur, now) =>
+        decideAckCancel(requireLease(cur, input.jobId, input.leaseToken), input, now),
+      ),
     );
     return { job: toJob(job) };
   });
@@ -85,8 +101,10 @@ export function log(ctx: QueueContext, raw: S.LogInput): Promise<{ written: numb
   return withSystemOnLeaseLoss(ctx, async () => {
     const input = parseInput(S.logInput, raw, 'log');
     const now = ctx.clock.now();
-    if (!(await writeDecision(ctx, input.jobId, decideLog(input), now)))
-      throw await leaseLost(ctx, input.jobId);
+    await settlingMismatch(ctx, input.leaseToken, { op: 'log' }, async () => {
+      const written = await writeDecision(ctx, input.jobId, decideLog(input), now);
+      return written ?? mismatch(ctx, input.jobId);
+    });
     return { written: input.lines.length };
   });
 }
@@ -131,7 +149,23 @@ async function withSystemOnLeaseLoss<T>(ctx: QueueContext, fn: () => Promise<T>)
   }
 }
 
-async function leaseLost(ctx: QueueContext, id: string): Promise<QueueError> {
+/** Runs a holder's write; a token that turned out not to hold the lease is settled by what is true. */
+async function settlingMismatch(
+  ctx: QueueContext,
+  token: string,
+  call: LeaseCall,
+  write: () => Promise<JobRecord>,
+): Promise<JobRecord> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!(err instanceof LeaseMismatch)) throw err;
+    return settleMismatch(ctx, err.job, token, call);
+  }
+}
+
+/** A write without a read first found nothing to write: read the job to say why. */
+async function mismatch(ctx: QueueContext, id: string): Promise<never> {
   const job = await ctx.store.jobGet({ id });
-  return job ? leaseLostError(job) : notFound(id);
+  throw job ? new LeaseMismatch(job) : notFound(id);
 }

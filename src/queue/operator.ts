@@ -4,7 +4,7 @@ import { decideAndWrite } from './cas.js';
 import type { QueueContext } from './context.js';
 import { notFound } from './errors.js';
 import * as S from './schemas.js';
-import { decideCancel, decideRetry } from './transitions.js';
+import { decideCancel, decideRetry } from './operator-decisions.js';
 import { parseInput } from './validate.js';
 import { toJob } from './view.js';
 

@@ -8,6 +8,30 @@ export const MAX_CLAIM_WAIT_SECONDS = 50;
 export const MAX_LEASE_SECONDS = 86_400;
 export const MAX_LIST_LIMIT = 200;
 
+// A number sent as a plain decimal string ("5", "-2", "0.5"): some clients and models quote numbers.
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+// Longest string a refusal repeats; longer ones are described by their length.
+const MAX_ECHOED_STRING = 24;
+
+/**
+ * A number field that also takes a plain decimal string, read as that number: the meaning is
+ * unambiguous. Anything else in a string ("5x", "", " ", "1e3") stays refused, saying why. The
+ * JSON Schema a host sees is the number's (type number or integer, with its limits).
+ */
+function numeric<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value, ctx) => {
+    if (typeof value !== 'string') return value;
+    if (DECIMAL.test(value)) return Number(value);
+    const shown =
+      value.length > MAX_ECHOED_STRING ? `a string of ${value.length} characters` : JSON.stringify(value);
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a number such as 5, got ${shown} (a string is read as a number only when it is one, like "5" or "0.5")`,
+    });
+    return value;
+  }, schema);
+}
+
 const jobType = z
   .string()
   .min(1)
@@ -39,11 +63,9 @@ const workerId = z
   .min(1)
   .max(200)
   .describe('A stable name for this worker, e.g. "laptop-claude-1".');
-const leaseSeconds = z
-  .int()
-  .min(1)
-  .max(MAX_LEASE_SECONDS)
-  .describe('How long the job stays yours without a heartbeat, in seconds.');
+const leaseSeconds = numeric(z.int().min(1).max(MAX_LEASE_SECONDS)).describe(
+  'How long the job stays yours without a heartbeat, in seconds.',
+);
 const reason = z.string().min(1).max(2000);
 const actor = z.string().min(1).max(200).describe('Who is asking (shown in the timeline and audit).');
 
@@ -65,23 +87,31 @@ const jsonObject = z
 export const enqueueInput = z.strictObject({
   type: jobType,
   payload: jsonObject.default({}).describe('JSON object with the job input (≤ 256 KiB by default).'),
-  priority: z.int().min(-1_000_000).max(1_000_000).default(0).describe('Higher runs first. Default 0.'),
+  priority: numeric(z.int().min(-1_000_000).max(1_000_000))
+    .default(0)
+    .describe('Higher runs first. Default 0.'),
   requiredCapabilities: z
     .array(capability)
     .max(32)
     .default([])
     .describe('Only workers that have all of these capabilities may claim the job.'),
-  runAt: z.iso.datetime({ offset: true }).optional().describe('Not claimable before this ISO-8601 time.'),
-  delaySeconds: z
-    .int()
-    .min(0)
-    .max(365 * 86_400)
+  runAt: z.iso
+    .datetime({
+      offset: true,
+      error:
+        'must be an ISO-8601 date and time with a UTC offset or Z, e.g. "2026-11-23T10:00:00Z" or "2026-11-23T11:00:00+01:00"; without one the time could be in any time zone',
+    })
+    .optional()
+    .describe('Not claimable before this ISO-8601 time, with an offset or Z (e.g. "2026-11-23T10:00:00Z").'),
+  delaySeconds: numeric(
+    z
+      .int()
+      .min(0)
+      .max(365 * 86_400),
+  )
     .optional()
     .describe('Not claimable for this many seconds.'),
-  maxAttempts: z
-    .int()
-    .min(1)
-    .max(100)
+  maxAttempts: numeric(z.int().min(1).max(100))
     .optional()
     .describe('Attempts before the job is dead-lettered. Default 3.'),
   dedupeKey: z
@@ -107,10 +137,7 @@ export const claimInput = z.strictObject({
     .describe('Only claim jobs of these types.'),
   capabilities: z.array(capability).max(64).default([]).describe('What this worker can do.'),
   leaseSeconds: leaseSeconds.optional(),
-  waitSeconds: z
-    .number()
-    .min(0)
-    .max(MAX_CLAIM_WAIT_SECONDS)
+  waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
     .default(0)
     .describe('Long-poll: wait up to this many seconds (≤ 50) for a matching job. Default 0.'),
 });
@@ -120,7 +147,7 @@ export const heartbeatInput = z.strictObject({
   jobId,
   leaseToken,
   leaseSeconds: leaseSeconds.optional(),
-  progress: z.number().min(0).max(100).optional().describe('Percent done, 0–100.'),
+  progress: numeric(z.number().min(0).max(100)).optional().describe('Percent done, 0–100.'),
   message: z
     .string()
     .min(1)
@@ -173,14 +200,14 @@ export type RetryInput = z.input<typeof retryInput>;
 
 export const getInput = z.strictObject({
   jobId,
-  events: z.int().min(0).max(MAX_LIST_LIMIT).default(0).describe('Also return the latest N events.'),
+  events: numeric(z.int().min(0).max(MAX_LIST_LIMIT)).default(0).describe('Also return the latest N events.'),
 });
 export type GetInput = z.input<typeof getInput>;
 
 export const listInput = z.strictObject({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter']).optional(),
   type: jobType.optional(),
-  limit: z.int().min(1).max(MAX_LIST_LIMIT).default(50).describe('Page size, ≤ 200. Default 50.'),
+  limit: numeric(z.int().min(1).max(MAX_LIST_LIMIT)).default(50).describe('Page size, ≤ 200. Default 50.'),
   cursor: z.string().min(1).max(200).optional().describe('`nextCursor` from the previous page.'),
   full: z.boolean().default(false).describe('Include payload and result.'),
 });
@@ -188,8 +215,8 @@ export type ListInput = z.input<typeof listInput>;
 
 export const eventsInput = z.strictObject({
   jobId,
-  after: z.int().min(0).optional().describe('Only events with an id greater than this.'),
-  limit: z.int().min(1).max(1000).default(100),
+  after: numeric(z.int().min(0)).optional().describe('Only events with an id greater than this.'),
+  limit: numeric(z.int().min(1).max(1000)).default(100),
 });
 export type EventsInput = z.input<typeof eventsInput>;
 
@@ -204,12 +231,15 @@ export type PauseInput = z.input<typeof pauseInput>;
 
 export const resumeInput = z.strictObject({
   reason: reason.describe('Why (recorded in the audit).'),
-  force: z.boolean().default(false).describe('Resume even though jobs are still running.'),
+  force: z
+    .boolean()
+    .default(false)
+    .describe('After a drain: resume even though jobs are still running. Never needed after a quiesce.'),
   requestedBy: actor.optional(),
 });
 export type ResumeInput = z.input<typeof resumeInput>;
 
 export const statusInput = z.strictObject({
-  audit: z.int().min(0).max(100).default(10).describe('How many recent audit entries to return.'),
+  audit: numeric(z.int().min(0).max(100)).default(10).describe('How many recent audit entries to return.'),
 });
 export type StatusInput = z.input<typeof statusInput>;

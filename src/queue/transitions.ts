@@ -5,8 +5,14 @@ import { backoffSeconds, type BackoffSettings } from './backoff.js';
 import { uuidv7 } from '../core/ids.js';
 import type { ackCancelInput, completeInput, enqueueInput, heartbeatInput, logInput } from './schemas.js';
 import { QueueError } from '../core/errors.js';
-import { leaseLostError, notFound } from './errors.js';
 import type { z } from 'zod';
+
+/**
+ * How an attempt ended, kept in the data of the event that ends it: a holder repeating its own
+ * finishing call is answered from it, and a stale token learns what really happened to its attempt.
+ */
+export type AttemptEnd =
+  { endedBy: 'complete' | 'ackCancel' | 'expiry' } | { endedBy: 'fail'; retryable: boolean };
 
 /** What a transition writes: the row it assumes, the fields it sets, the timeline entry (if any). */
 export interface Decision {
@@ -73,6 +79,9 @@ export function decideAttemptEnd(
   };
   const error =
     how.kind === 'fail' ? how.error : `lease expired (no heartbeat from ${job.claimedBy ?? 'worker'})`;
+  // Which call ended the attempt (and with what retryable): a repeated fail is answered from it.
+  const endedBy: AttemptEnd =
+    how.kind === 'fail' ? { endedBy: 'fail', retryable: how.retryable } : { endedBy: 'expiry' };
   // A job whose cancellation was requested is never requeued: it ends as cancelled.
   if (job.cancelRequestedAt) {
     return {
@@ -82,6 +91,7 @@ export function decideAttemptEnd(
         level: 'warn',
         kind: 'cancelled',
         message: `cancelled after ${how.kind === 'fail' ? 'failure' : 'lease expiry'}: ${error}`,
+        data: endedBy,
       },
     };
   }
@@ -89,7 +99,7 @@ export function decideAttemptEnd(
     return {
       expect,
       set: { status: 'failed', errorMessage: error, ...finish(now) },
-      event: { level: 'error', kind: 'failed', message: error, data: { retryable: false } },
+      event: { level: 'error', kind: 'failed', message: error, data: endedBy },
     };
   }
   if (job.attempt >= job.maxAttempts) {
@@ -100,6 +110,7 @@ export function decideAttemptEnd(
         level: 'error',
         kind: 'dead_lettered',
         message: `${how.kind === 'expired' ? 'lease expired' : 'failed'} on the last of ${job.maxAttempts} attempts: ${error}`,
+        data: endedBy,
       },
     };
   }
@@ -112,7 +123,7 @@ export function decideAttemptEnd(
       level: 'warn',
       kind: how.kind === 'expired' ? 'lease_expired' : 'retry_scheduled',
       message: `${error}; retry ${job.attempt + 1}/${job.maxAttempts} at ${runAt.toISOString()}`,
-      data: { runAt: runAt.toISOString(), delaySeconds: Math.round(delay) },
+      data: { runAt: runAt.toISOString(), delaySeconds: Math.round(delay), ...endedBy },
     },
   };
 }
@@ -135,13 +146,6 @@ export function heartbeatEvent(
   const last = job.lastHeartbeatEventAt;
   if (last && now.getTime() - last.getTime() < intervalSeconds * 1000) return undefined;
   return { level: 'info', kind: 'heartbeat', message: null };
-}
-
-/** The job, if `token` still holds its lease; otherwise the caller learns it lost the job. */
-export function requireLease(job: JobRecord | null, id: string, token: string): JobRecord {
-  if (!job) throw notFound(id);
-  if (job.status !== 'running' || job.leaseToken !== token) throw leaseLostError(job);
-  return job;
 }
 
 /** A heartbeat extends the lease (by the length asked for, else the claim's) and records progress. */
@@ -179,7 +183,12 @@ export function decideComplete(input: z.output<typeof completeInput>, now: Date)
       resultSummary: input.resultSummary ?? null,
       ...finish(now),
     },
-    event: { level: 'info', kind: 'completed', message: input.resultSummary ?? null },
+    event: {
+      level: 'info',
+      kind: 'completed',
+      message: input.resultSummary ?? null,
+      data: { endedBy: 'complete' } satisfies AttemptEnd,
+    },
   };
 }
 
@@ -202,76 +211,7 @@ export function decideAckCancel(
       level: 'warn',
       kind: 'cancelled',
       message: input.message ?? 'cancellation acknowledged by the worker',
-    },
-  };
-}
-
-/**
- * A producer or operator cancels: a queued job ends at once; a running one gets a cancel request
- * its holder learns on its next heartbeat. Repeating it is a no-op (null) that returns the job.
- */
-export function decideCancel(
-  cur: JobRecord,
-  by: { requestedBy: string | null; reason: string | null },
-  now: Date,
-): Decision | null {
-  const { requestedBy, reason } = by;
-  const request = { cancelRequestedAt: now, cancelRequestedBy: requestedBy, cancelReason: reason };
-  if (cur.status === 'queued') {
-    return {
-      expect: { status: 'queued' },
-      set: { status: 'cancelled', ...request, finishedAt: now },
-      event: {
-        level: 'warn',
-        kind: 'cancelled',
-        message: reason ?? 'cancelled before it ran',
-        data: { by: requestedBy },
-      },
-    };
-  }
-  if (cur.status === 'running' && !cur.cancelRequestedAt) {
-    return {
-      expect: { status: 'running', cancelRequested: false },
-      set: request,
-      event: { level: 'warn', kind: 'cancel_requested', message: reason, data: { by: requestedBy } },
-    };
-  }
-  if (cur.status === 'running' || cur.status === 'cancelled') return null;
-  throw new QueueError(
-    'job_state_conflict',
-    `The job already ended as ${cur.status}; only queued or running jobs can be cancelled.`,
-    { details: { status: cur.status } },
-  );
-}
-
-/** An operator runs a failed or dead-lettered job again, from attempt 0, now. */
-export function decideRetry(cur: JobRecord, requestedBy: string | null, now: Date): Decision {
-  if (cur.status !== 'failed' && cur.status !== 'dead_letter') {
-    throw new QueueError(
-      'job_state_conflict',
-      `Only failed or dead_letter jobs can be retried; this one is ${cur.status}.`,
-      { details: { status: cur.status } },
-    );
-  }
-  return {
-    expect: { status: cur.status },
-    set: {
-      status: 'queued',
-      attempt: 0,
-      runAt: now,
-      claimedBy: null,
-      finishedAt: null,
-      errorMessage: null,
-      result: null,
-      resultSummary: null,
-      progress: null,
-      progressMessage: null,
-    },
-    event: {
-      level: 'info',
-      kind: 'retried',
-      message: `retried by ${requestedBy ?? 'an operator'}`,
-      data: { previousStatus: cur.status },
+      data: { endedBy: 'ackCancel' } satisfies AttemptEnd,
     },
   };
 }

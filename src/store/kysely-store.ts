@@ -183,10 +183,11 @@ export function createKyselyStore(d: Dialect): Store {
       });
     },
 
-    async eventsList({ jobId, after, limit, latest }) {
+    async eventsList({ jobId, after, limit, latest, kinds }) {
       if (!isUuid(jobId)) return [];
       let q = db.selectFrom('agent_job_events').selectAll().where('job_id', '=', jobId);
       if (after !== undefined) q = q.where('id', '>', after);
+      if (kinds) q = kinds.length > 0 ? q.where('kind', 'in', [...kinds]) : q.where(sql.lit(false));
       const rows = await q
         .orderBy('id', latest ? 'desc' : 'asc')
         .limit(limit)

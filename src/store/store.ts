@@ -126,8 +126,17 @@ export interface Store {
   /** Deletes finished jobs (and their events) older than the cutoff; returns how many. */
   jobsPrune(p: { finishedBefore: Date; limit: number }): Promise<number>;
 
-  /** Ascending by id after `after`, or (with `latest`) the latest `limit` events, still ascending. */
-  eventsList(p: { jobId: string; after?: number; limit: number; latest?: boolean }): Promise<JobEvent[]>;
+  /**
+   * Ascending by id after `after`, or (with `latest`) the latest `limit` events, still ascending.
+   * `kinds` keeps only events of those kinds.
+   */
+  eventsList(p: {
+    jobId: string;
+    after?: number;
+    limit: number;
+    latest?: boolean;
+    kinds?: readonly string[];
+  }): Promise<JobEvent[]>;
 
   pauseStateGet(): Promise<PauseRecord>;
   /** Compare-and-set on `version`; appends the audit row in the same transaction. */

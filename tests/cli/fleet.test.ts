@@ -25,7 +25,7 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
   // Registered after the queue hook, so it runs before the queue closes.
   afterEach(stopStartedClis);
 
-  it('pause, pause again, switch mode, status, and resume that needs --force while jobs run', async () => {
+  it('pause, pause again, switch mode, status, and resume that needs --force after a drain while jobs run, but not after a quiesce', async () => {
     const fresh = await runCli(env, ['status']);
     expect(fresh.stdout.split('\n')).toEqual([
       'workers  not paused (version 0)',
@@ -45,8 +45,21 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
           `^workers paused \\(drain\\): upgrade by ${expectedActor()} at \\S+ \\S+ \\(version 1\\)$`,
         ),
       ),
-      'running 1, isDrained false (watch with: agent-queue status --watch)',
+      'running 1, isDrained false',
+      'running jobs finish normally; wait for them with: agent-queue status --watch',
     ]);
+    const refused = await runCli(env, ['resume', '--reason', 'done']);
+    expect(refused).toMatchObject({ code: 1, stdout: '' });
+    expect(refused.stderr).toMatch(/^error \[job_state_conflict\]: 1 job\(s\) are still running/);
+    // The CLI words the queue's hint in its own terms.
+    expect(refused.stderr).toMatch(
+      /force: true to let .* On the command line: agent-queue resume --force\.$/,
+    );
+    const forced = await runCli(env, ['resume', '--reason', 'done', '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stdout).toBe('workers resumed (version 2); running 1');
+    await runCli(env, ['pause', '--mode', 'drain', '--reason', 'upgrade']);
+
     const same = await cliJson<PauseAnswer>(env, [
       '--json',
       'pause',
@@ -55,7 +68,7 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
       '--reason',
       'upgrade',
     ]);
-    expect(same).toMatchObject({ changed: false, system: { version: 1 } });
+    expect(same).toMatchObject({ changed: false, system: { version: 3 } });
     const quiesce = await cliJson<PauseAnswer>(env, [
       '--json',
       'pause',
@@ -68,7 +81,8 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
     ]);
     expect(quiesce).toMatchObject({
       changed: true,
-      system: { workersPaused: true, mode: 'quiesce', version: 2 },
+      system: { workersPaused: true, mode: 'quiesce', version: 4 },
+      next: expect.stringMatching(/keep heartbeating: they stay running, so the fleet does not drain/),
     });
 
     const status = await cliJson<StatusAnswer>(env, ['status', '--json']);
@@ -88,10 +102,12 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
     expect(status.audit.map((a) => [a.action, a.mode, a.actor])).toEqual([
       ['pause', 'quiesce', 'ops'],
       ['pause', 'drain', expectedActor()],
+      ['resume', 'drain', expectedActor()],
+      ['pause', 'drain', expectedActor()],
     ]);
     const human = await runCli(env, ['status', '--audit', '1']);
     const lines = human.stdout.split('\n');
-    expect(lines[0]).toMatch(/^workers {2}paused \(quiesce\): upgrade by ops at .* \(version 2\)$/);
+    expect(lines[0]).toMatch(/^workers {2}paused \(quiesce\): upgrade by ops at .* \(version 4\)$/);
     expect(lines[1]).toBe('jobs     queued 1  delayed 1  running 1  staleRunning 0  isDrained false');
     expect(lines[2]).toBe('audit (latest first)');
     expect(
@@ -103,16 +119,10 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
       ),
     ).toEqual([['pause', 'quiesce', 'ops', 'upgrade']]);
 
-    const refused = await runCli(env, ['resume', '--reason', 'done']);
-    expect(refused).toMatchObject({ code: 1, stdout: '' });
-    expect(refused.stderr).toMatch(/^error \[job_state_conflict\]: 1 job\(s\) are still running/);
-    // The CLI words the queue's hint in its own terms.
-    expect(refused.stderr).toMatch(
-      /force: true to let .* On the command line: agent-queue resume --force\.$/,
-    );
-    const forced = await runCli(env, ['resume', '--reason', 'done', '--force']);
-    expect(forced.code, forced.stderr).toBe(0);
-    expect(forced.stdout).toBe('workers resumed (version 3); running 1');
+    // Resume from quiesce needs no --force: the held job is meant to continue.
+    const resumed = await runCli(env, ['resume', '--reason', 'done']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toBe('workers resumed (version 5); running 1');
     const twice = await runCli(env, ['resume', '--reason', 'again']);
     expect(twice.code).toBe(1);
     expect(twice.stderr).toMatch(/^error \[job_state_conflict\]: Workers are not paused/);

@@ -100,7 +100,9 @@ describe.each(backendsForSuite())(
       // The token is spent: every further call with it is lease_lost, on stderr only.
       const stale = await runCli(env, ['heartbeat', job.id, '--lease-token', token]);
       expect(stale).toMatchObject({ code: 1, stdout: '' });
-      expect(stale.stderr).toMatch(/^error \[lease_lost\]: This job is no longer yours: it is now succeeded/);
+      expect(stale.stderr).toMatch(
+        /^error \[lease_lost\]: This job is no longer yours: you already ended attempt 1 with complete using this token, so heartbeat cannot apply, and it is now succeeded/,
+      );
       expect(stale.stderr.trim().split('\n')).toHaveLength(1);
     });
 

@@ -138,21 +138,26 @@ describe.each(backendsForSuite())('MCP worker protocol ($name)', (backend) => {
         system: { workersPaused: true, mode: 'drain', reason: 'upgrade' },
       });
       expect((await ok<HeartbeatAnswer>(client, 'queue_heartbeat', lease)).action).toBe('continue');
-
-      // Quiesce: the running job is told to pause at its checkpoint.
-      await ok(client, 'queue_pause', { mode: 'quiesce', reason: 'db migration' });
-      const paused = await ok<HeartbeatAnswer>(client, 'queue_heartbeat', lease);
-      expect(paused).toMatchObject({ action: 'pause', system: { workersPaused: true, mode: 'quiesce' } });
-      expect((await ok<ClaimAnswer>(client, 'queue_claim')).action).toBe('wait');
-
-      // Not drained (one job runs): resume needs force, and says why.
+      // Drained not yet (one job runs): resume needs force, and says why.
       const refused = await call<{ error: { code: string; message: string } }>(client, 'queue_resume', {
         reason: 'done',
       });
       expect(refused.isError).toBe(true);
       expect(refused.body.error.code).toBe('job_state_conflict');
       expect(refused.body.error.message).toMatch(/force/);
-      await ok(client, 'queue_resume', { reason: 'done', force: true });
+
+      // Quiesce: the running job is told to pause at its checkpoint; the answer says it stays running.
+      const quiesced = await ok<{ next: string }>(client, 'queue_pause', {
+        mode: 'quiesce',
+        reason: 'db migration',
+      });
+      expect(quiesced.next).toMatch(/keep heartbeating: they stay running, so the fleet does not drain/);
+      const paused = await ok<HeartbeatAnswer>(client, 'queue_heartbeat', lease);
+      expect(paused).toMatchObject({ action: 'pause', system: { workersPaused: true, mode: 'quiesce' } });
+      expect((await ok<ClaimAnswer>(client, 'queue_claim')).action).toBe('wait');
+
+      // Resume from quiesce needs no force although the held job still runs: it is meant to continue.
+      await ok(client, 'queue_resume', { reason: 'done' });
 
       const resumed = await ok<HeartbeatAnswer>(client, 'queue_heartbeat', lease);
       expect(resumed.action).toBe('continue');

@@ -51,8 +51,29 @@ const CASES: Case[] = [
   bad('enqueue with a fractional priority', INVALID, /priority/, (s) =>
     s.enqueue({ type: 't', priority: 1.5 }),
   ),
-  bad('enqueue with a string priority', INVALID, /priority/, (s) =>
-    s.enqueue(raw({ type: 't', priority: '1' })),
+  bad(
+    'enqueue with a priority string that is not a number',
+    INVALID,
+    /priority: expected a number such as 5, got "1x"/,
+    (s) => s.enqueue(raw({ type: 't', priority: '1x' })),
+  ),
+  bad(
+    'claim with an empty waitSeconds string',
+    INVALID,
+    /waitSeconds: expected a number such as 5, got ""/,
+    (s) => s.claim(raw({ workerId: 'w', waitSeconds: '' })),
+  ),
+  bad(
+    'claim with a blank waitSeconds string',
+    INVALID,
+    /waitSeconds: expected a number such as 5, got " "/,
+    (s) => s.claim(raw({ workerId: 'w', waitSeconds: ' ' })),
+  ),
+  bad(
+    'enqueue with a runAt without offset or Z',
+    INVALID,
+    /runAt: must be an ISO-8601 date and time with a UTC offset or Z/,
+    (s) => s.enqueue({ type: 't', runAt: '2026-11-23T10:00:00' }),
   ),
   bad('enqueue with maxAttempts 0', INVALID, /maxAttempts/, (s) => s.enqueue({ type: 't', maxAttempts: 0 })),
   bad('enqueue with a negative delay', INVALID, /delaySeconds/, (s) =>
@@ -96,20 +117,20 @@ const CASES: Case[] = [
   bad('heartbeat with an unknown field', INVALID, /"note"/, (s, j) =>
     s.heartbeat(raw({ jobId: j.running, leaseToken: j.token, note: 1 })),
   ),
-  bad('heartbeat with a stale token', 'lease_lost', /no longer yours/, (s, j) =>
+  bad('heartbeat with a token the job never issued', INVALID, /never issued for this job/, (s, j) =>
     s.heartbeat({ jobId: j.running, leaseToken: 'stale' }),
   ),
-  bad('heartbeat on a queued job', 'lease_lost', /queued/, (s, j) =>
+  bad("heartbeat on a queued job with another job's token", INVALID, /never issued.*now queued/, (s, j) =>
     s.heartbeat({ jobId: j.queued, leaseToken: j.token }),
   ),
   bad('heartbeat on an unknown job', 'not_found', new RegExp(uuid), (s, j) =>
     s.heartbeat({ jobId: uuid, leaseToken: j.token }),
   ),
   // complete / fail
-  bad('complete with a stale token', 'lease_lost', /no longer yours/, (s, j) =>
+  bad('complete with a token the job never issued', INVALID, /never issued for this job/, (s, j) =>
     s.complete({ jobId: j.running, leaseToken: 'stale', result: 1 }),
   ),
-  bad('complete a finished job', 'lease_lost', /succeeded/, (s, j) =>
+  bad("complete a finished job with another job's token", INVALID, /now succeeded.*same claim/, (s, j) =>
     s.complete({ jobId: j.done, leaseToken: j.token }),
   ),
   bad('complete an unknown job', 'not_found', new RegExp(uuid), (s, j) =>
@@ -127,7 +148,7 @@ const CASES: Case[] = [
   bad('fail with retryable "no"', INVALID, /retryable/, (s, j) =>
     s.fail(raw({ jobId: j.running, leaseToken: j.token, error: 'x', retryable: 'no' })),
   ),
-  bad('fail with a stale token', 'lease_lost', /no longer yours/, (s, j) =>
+  bad('fail with a token the job never issued', INVALID, /never issued for this job/, (s, j) =>
     s.fail({ jobId: j.running, leaseToken: 'stale', error: 'x' }),
   ),
   bad('fail an unknown job', 'not_found', new RegExp(uuid), (s, j) =>

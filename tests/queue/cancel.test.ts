@@ -121,14 +121,17 @@ describe.each(backendsForSuite())('cancellation ($name)', (backend) => {
       expect(await eventKinds(q.service, job.id)).toHaveLength(4);
     });
 
-    it('rejects ackCancel from a non-holder token with lease_lost and keeps the job', async () => {
+    it('rejects ackCancel with a token the job never issued (invalid_argument) and keeps the job', async () => {
       const { job } = await startJob(q.service);
       await q.service.cancel({ jobId: job.id });
       const err = await q.service
         .ackCancel({ jobId: job.id, leaseToken: 'not-the-token' })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(QueueError);
-      expect(err).toMatchObject({ code: 'lease_lost', details: { action: 'lease_lost', status: 'running' } });
+      expect(err).toMatchObject({
+        code: 'invalid_argument',
+        details: { status: 'running', reason: 'lease_token_unknown' },
+      });
       expect((await q.service.get({ jobId: job.id })).job.status).toBe('running');
     });
 

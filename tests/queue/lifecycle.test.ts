@@ -60,17 +60,22 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
     });
   });
 
-  it('complete twice: the second call gets lease_lost and the job stays as the first left it', async () => {
+  it('complete twice: the same call again answers the same job; another result conflicts; nothing changes', async () => {
     const q = await open();
     const { job, token } = await startJob(q.service);
     const { job: done } = await q.service.complete({ jobId: job.id, leaseToken: token, result: 1 });
     clock.advance(5);
+    expect(await q.service.complete({ jobId: job.id, leaseToken: token, result: 1 })).toEqual({ job: done });
     await expectQueueError(
       q.service.complete({ jobId: job.id, leaseToken: token, result: 2 }),
-      'lease_lost',
-      /succeeded/,
+      'job_state_conflict',
+      /already succeeded: your earlier complete with this lease token was recorded, with a different result/,
     );
-    await expectQueueError(q.service.fail({ jobId: job.id, leaseToken: token, error: 'late' }), 'lease_lost');
+    await expectQueueError(
+      q.service.fail({ jobId: job.id, leaseToken: token, error: 'late' }),
+      'lease_lost',
+      /you already ended attempt 1 with complete using this token, so fail cannot apply, and it is now succeeded/,
+    );
     expect((await q.service.get({ jobId: job.id })).job).toEqual(done);
     expect(await eventKinds(q.service, job.id)).toEqual(['enqueued', 'claimed', 'completed']);
     await expectQueueError(q.service.complete({ jobId: randomUUID(), leaseToken: token }), 'not_found');
@@ -177,11 +182,15 @@ describe.each(backendsForSuite())('complete, fail, retry ($name)', (backend) => 
     expect((await q.service.claim({ workerId: 'w' })).job).toBeNull();
   });
 
-  it('fail with a stale token: lease_lost, nothing changes', async () => {
+  it('fail with a token the job never issued: invalid_argument, nothing changes', async () => {
     const q = await open();
     const { job, token } = await startJob(q.service);
     const before = (await q.service.get({ jobId: job.id })).job;
-    await expectQueueError(q.service.fail({ jobId: job.id, leaseToken: 'stale', error: 'x' }), 'lease_lost');
+    await expectQueueError(
+      q.service.fail({ jobId: job.id, leaseToken: 'stale', error: 'x' }),
+      'invalid_argument',
+      /never issued for this job/,
+    );
     expect((await q.service.get({ jobId: job.id })).job).toEqual(before);
     expect(token).not.toBe('stale');
   });

@@ -216,5 +216,36 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
       const answer = await q.service.claim({ workerId: 'w' });
       expect(answer).toMatchObject({ action: 'work', job: { id: next.id } });
     });
+
+    it('resumes from quiesce without force while held jobs still run: they are meant to continue', async () => {
+      const { job, token } = await startJob(q.service);
+      const paused = await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
+      // The answer says what is true for quiesce: the held job stays running, the fleet never drains.
+      expect(paused.next).toMatch(/1 running job\(s\) stop at their next checkpoint and keep heartbeating/);
+      expect(paused.next).toMatch(/does not drain while quiesced. Resume \(no force needed\)/);
+      expect(paused.next).not.toMatch(/isDrained/);
+      clock.advance(40);
+      expect((await q.service.heartbeat({ jobId: job.id, leaseToken: token })).action).toBe('pause');
+      const resumed = await q.service.control.resume({ reason: 'failover done' });
+      expect(resumed).toMatchObject({
+        changed: true,
+        system: { workersPaused: false },
+        metrics: { running: 1, isDrained: false },
+      });
+      expect((await q.service.control.status()).audit[0]).toMatchObject({
+        action: 'resume',
+        mode: 'quiesce',
+      });
+      expect((await q.service.heartbeat({ jobId: job.id, leaseToken: token })).action).toBe('continue');
+    });
+
+    it('still refuses a drain resume while a job runs after switching from quiesce to drain', async () => {
+      await startJob(q.service);
+      await q.service.control.pause({ mode: 'quiesce', reason: 'x' });
+      const drain = await q.service.control.pause({ mode: 'drain', reason: 'x' });
+      expect(drain.next).toMatch(/finish normally; the fleet is drained when metrics.isDrained is true/);
+      const err = await q.service.control.resume({ reason: 'early' }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'job_state_conflict', hint: 'force_resume' });
+    });
   });
 });

@@ -9,7 +9,8 @@ export const queueAckCancel = defineTool({
     `After ${n('heartbeat')} answered action "cancel" and you stopped: mark the job cancelled. Say what was left undone in message.`,
   input: ackCancelInput.shape,
   output: jobAnswer,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  // Repeating the same call with the same lease token answers the same outcome and writes nothing.
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   leaseBound: true,
   run: (args, ctx) => ctx.service.ackCancel(args),
 });

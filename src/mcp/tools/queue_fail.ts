@@ -10,7 +10,8 @@ export const queueFail = defineTool({
     'set false when retrying cannot help.',
   input: failInput.shape,
   output: jobAnswer,
-  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
+  // Repeating the same call with the same lease token answers the same outcome and writes nothing.
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   leaseBound: true,
   run: (args, ctx) => ctx.service.fail(args),
 });
