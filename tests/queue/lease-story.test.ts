@@ -36,14 +36,16 @@ describe.each(backendsForSuite())('lease token story ($name)', (backend) => {
       const { job, token } = await startJob(q.service);
       const before = await snapshotTables(q.db);
       const typo = `${token.slice(0, -1)}${token.endsWith('a') ? 'b' : 'a'}`;
+      // One call at a time: calls started together could reject before their turn to be awaited
+      // (an unhandled rejection that fails the run whenever a later call settles first).
       for (const call of [
-        q.service.heartbeat({ jobId: job.id, leaseToken: typo }),
-        q.service.complete({ jobId: job.id, leaseToken: typo }),
-        q.service.fail({ jobId: job.id, leaseToken: typo, error: 'x' }),
-        q.service.log({ jobId: job.id, leaseToken: typo, stream: 'stdout', lines: ['x'] }),
+        () => q.service.heartbeat({ jobId: job.id, leaseToken: typo }),
+        () => q.service.complete({ jobId: job.id, leaseToken: typo }),
+        () => q.service.fail({ jobId: job.id, leaseToken: typo, error: 'x' }),
+        () => q.service.log({ jobId: job.id, leaseToken: typo, stream: 'stdout', lines: ['x'] }),
       ]) {
         const err = await expectQueueError(
-          call,
+          call(),
           'invalid_argument',
           /does not match job .*'s current lease, nor any earlier lease of it.*if you claimed it, it is still yours and nothing expired/,
         );
