@@ -11,6 +11,26 @@ export default tseslint.config(
     },
   },
   {
+    // better-sqlite3 is an optional dependency whose binary fits one Node ABI: only
+    // store/sqlite-driver.ts loads it, on first open and only when node:sqlite is missing.
+    files: ['src/**/*.ts', 'tests/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'better-sqlite3',
+              allowTypeImports: true,
+              message:
+                'Open SQLite through src/store/sqlite-driver.ts (openSqlite), which loads the driver lazily.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The layers of docs/architecture.md, enforced: core is a leaf, the store knows no rules, the
     // queue knows no surface. An arrow the wrong way fails lint instead of creeping in.
     files: ['src/core/**/*.ts'],

@@ -38,8 +38,14 @@ async function check() {
 
   mkdirSync(appDir);
   writeFileSync(join(appDir, 'package.json'), '{"name":"pack-check-app","private":true}\n');
+  // better-sqlite3 is an optional peer: npm does not install it. On a Node without a complete
+  // node:sqlite the user installs it beside agent-queue, as the README says; so does this check.
+  const builtin = process.getBuiltinModule?.('node:sqlite');
+  const hasNodeSqlite = typeof builtin?.StatementSync?.prototype?.columns === 'function';
+  const packages = hasNodeSqlite ? [tarball] : [tarball, 'better-sqlite3'];
+  console.log(`pack-check: SQLite through ${hasNodeSqlite ? 'node:sqlite' : 'better-sqlite3'}`);
   const installStarted = performance.now();
-  npm(['install', '--no-audit', '--no-fund', '--loglevel=error', tarball], appDir);
+  npm(['install', '--no-audit', '--no-fund', '--loglevel=error', ...packages], appDir);
   const installTime = seconds(installStarted);
   console.log(`pack-check: npm install of the tarball took ${installTime} s (node ${process.version})`);
 

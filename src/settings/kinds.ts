@@ -1,5 +1,7 @@
 // The kinds of value a setting holds, as zod schemas over the raw text of a flag or environment
 // variable. A failure's message is what follows "<setting>: " in the one-line error.
+import { homedir } from 'node:os';
+import { join, sep } from 'node:path';
 import { z } from 'zod';
 
 /** "a, b,,c" -> ["a", "b", "c"] for comma-separated settings. */
@@ -52,6 +54,26 @@ export const originList = () =>
           `"${wrong}" is not an origin such as https://app.example.com (scheme and host, no path).`,
         );
   });
+
+/**
+ * A path as people write it in a shell: a leading `~` or `~/` is the user's home (hosts pass the
+ * environment verbatim, so no shell expands it). `~user` is refused rather than taken literally.
+ */
+export const userPath = () =>
+  z.string().transform((raw, ctx) => {
+    const path = expandHome(raw.trim());
+    return (
+      path ??
+      reject(ctx, raw, `"${raw}": only ~ and ~/… are expanded (to ${homedir()}). Write the full path.`)
+    );
+  });
+
+/** `~` and `~/…` -> under the home folder; other paths unchanged; `~user…` -> undefined. */
+export function expandHome(path: string): string | undefined {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/') || path.startsWith(`~${sep}`)) return join(homedir(), path.slice(2));
+  return path.startsWith('~') ? undefined : path;
+}
 
 /** A TCP port; 0 asks the system for a free one. */
 export const port = () =>

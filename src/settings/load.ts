@@ -3,7 +3,7 @@
 // execa's normalizeOptions). A bad value stops the command with one line naming the setting.
 import { isLoopbackHost } from '../http/guard.js';
 import { DEFAULT_SETTINGS } from '../queue/settings.js';
-import { parseDatabaseUrl } from './database.js';
+import { databaseTarget } from './database.js';
 import { settingError } from './error.js';
 import {
   SCOPES,
@@ -89,7 +89,15 @@ function assemble(v: SettingValues): Settings {
   const id = v['worker.id'];
   const types = v['worker.types'];
   return {
-    database: { home, target: parseDatabaseUrl(v['database.url'], home, v['database.schema']) },
+    database: {
+      home,
+      target: databaseTarget({
+        url: v['database.url'],
+        home,
+        schema: v['database.schema'],
+        sqliteDriver: v['database.sqliteDriver'],
+      }),
+    },
     queue: {
       ...DEFAULT_SETTINGS,
       defaultLeaseSeconds: v['queue.defaultLeaseSeconds'],

@@ -5,6 +5,7 @@
 import { QueueError } from '../core/errors.js';
 import type { DatabaseTarget } from './open.js';
 import type { Store } from './store.js';
+import { nodeSqliteCode } from './sqlite-codes.js';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
@@ -19,8 +20,9 @@ const NETWORK_CODES = new Set([
 const CANNOT_OPEN = new Set(['SQLITE_CANTOPEN', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
 const SQLITE_TRANSIENT = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL']);
 
+// node:sqlite's errors carry a number; named here, both SQLite drivers classify alike.
 const codeOf = (err: unknown): string | undefined => {
-  const code = (err as { code?: unknown } | null)?.code;
+  const code = nodeSqliteCode(err) ?? (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : undefined;
 };
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -139,8 +141,7 @@ function isDedupeViolation(err: unknown): boolean {
   const e = err as { code?: unknown; constraint?: unknown; message?: unknown };
   if (e?.code === '23505') return e.constraint === 'agent_jobs_dedupe_idx';
   return (
-    typeof e?.code === 'string' &&
-    e.code.startsWith('SQLITE_CONSTRAINT') &&
+    codeOf(err)?.startsWith('SQLITE_CONSTRAINT') === true &&
     typeof e.message === 'string' &&
     e.message.includes('agent_jobs.dedupe_key')
   );

@@ -5,10 +5,12 @@ import { createKyselyStore } from './kysely-store.js';
 import { lazyStore } from './lazy.js';
 import type { Dialect } from './dialect.js';
 import { createSqliteDialect } from './sqlite.js';
+import type { SqliteDriverChoice } from './sqlite-driver.js';
 import type { Store } from './store.js';
 
 export type DatabaseTarget =
-  { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
+  | { kind: 'sqlite'; path: string; driver?: SqliteDriverChoice }
+  | { kind: 'postgres'; url: string; schema?: string; poolSize?: number };
 
 export interface OpenStoreOptions {
   /** Apply pending migrations when the database is first opened. Default false (call migrate()). */
@@ -21,7 +23,10 @@ export function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): 
   // (this process's writes queue per file) and block the event loop until the busy timeout.
   const create =
     target.kind === 'sqlite'
-      ? () => createKyselyStore(createSqliteDialect({ path: target.path }))
+      ? () =>
+          createKyselyStore(
+            createSqliteDialect({ path: target.path, ...(target.driver ? { driver: target.driver } : {}) }),
+          )
       : async () => createKyselyStore(await createPostgresDialect(target));
   return guardStore(lazyStore({ dialect: target.kind, create, migrate: opts.migrate ?? false }), target);
 }

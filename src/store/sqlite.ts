@@ -1,11 +1,11 @@
 // SQLite dialect: one file shared by many processes (WAL, busy timeout). Writes run in
 // BEGIN IMMEDIATE transactions, serialised within a process so two connections of the same
-// process never wait on each other's lock (better-sqlite3 blocks the thread while it waits).
+// process never wait on each other's lock (both drivers block the thread while they wait).
+// The driver (node:sqlite or better-sqlite3) is picked in sqlite-driver.ts; nothing here knows which.
 import { resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Codec, Row } from './codec.js';
 import type { Dialect, Db, WriteJob } from './dialect.js';
@@ -13,6 +13,8 @@ import { returningJob } from './dialect.js';
 import type { Database } from './schema.js';
 import { bound, candidates, SQLITE_LISTS } from './claim.js';
 import type { Signal } from './store.js';
+import type { SqliteConnection } from './sqlite-conn.js';
+import { openSqlite, type SqliteDriverChoice } from './sqlite-driver.js';
 
 const codec: Codec = {
   time: (d) => d.getTime(),
@@ -49,7 +51,7 @@ const CROSS_PROCESS_POLL_MS = 25;
  * fails. Write once (rolled back) at open, so an unwritable queue is reported at start, not as a
  * failure of the first enqueue.
  */
-function probeWritable(raw: BetterSqlite3.Database): void {
+function probeWritable(raw: SqliteConnection): void {
   raw.exec('begin immediate');
   try {
     raw.exec('create table main.agent_queue_write_probe (x)');
@@ -61,23 +63,25 @@ function probeWritable(raw: BetterSqlite3.Database): void {
 export interface SqliteOptions {
   path: string;
   busyTimeoutMs?: number;
+  /** Default `auto`: node:sqlite when this Node has it, else better-sqlite3. */
+  driver?: SqliteDriverChoice;
 }
 
 export function createSqliteDialect(opts: SqliteOptions): Dialect {
   const path = resolve(opts.path);
   mkdirSync(dirname(path), { recursive: true });
-  const raw = new BetterSqlite3(path, { timeout: opts.busyTimeoutMs ?? 10_000 });
+  const raw = openSqlite(path, opts.driver ?? 'auto', opts.busyTimeoutMs ?? 10_000);
   try {
-    raw.pragma('journal_mode = WAL');
+    raw.exec('pragma journal_mode = WAL');
     // FULL: a commit the caller was told about survives a power cut, as a durable queue promises.
-    raw.pragma('synchronous = FULL');
-    raw.pragma('foreign_keys = ON');
+    raw.exec('pragma synchronous = FULL');
+    raw.exec('pragma foreign_keys = ON');
     probeWritable(raw);
   } catch (err) {
     raw.close();
     throw err;
   }
-  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw.database }) });
   const state = fileState(path);
 
   /** Queues fn behind every other write of this process on this file. */
@@ -158,21 +162,31 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
       return fn(db);
     },
     applyMigration: (_db, step) =>
-      serialised(async () =>
-        raw
-          .transaction(() => {
-            const done = raw
-              .prepare('select 1 from agent_queue_migrations where version = ?')
-              .get(step.version);
-            if (done) return false;
-            raw
-              .prepare('insert into agent_queue_migrations (version, name, applied_at) values (?, ?, ?)')
-              .run(step.version, step.name, new Date().toISOString());
+      serialised(async () => {
+        raw.exec('begin immediate');
+        try {
+          const done = raw.value('select 1 from agent_queue_migrations where version = ?', step.version);
+          if (done === undefined) {
+            raw.run(
+              'insert into agent_queue_migrations (version, name, applied_at) values (?, ?, ?)',
+              step.version,
+              step.name,
+              new Date().toISOString(),
+            );
             raw.exec(step.sql);
-            return true;
-          })
-          .immediate(),
-      ),
+          }
+          raw.exec('commit');
+          return done === undefined;
+        } catch (err) {
+          // SQLite may have rolled back already (some errors end the transaction); the cause matters.
+          try {
+            raw.exec('rollback');
+          } catch {
+            /* no transaction left to roll back */
+          }
+          throw err;
+        }
+      }),
     dbNow: async () => new Date(),
     async notify(signal: Signal) {
       state.signals.emit('signal', signal);
@@ -180,9 +194,9 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
     async subscribe(handler) {
       // Same process: direct. Other processes: PRAGMA data_version changes when they commit.
       state.signals.on('signal', handler);
-      let seen = raw.pragma('data_version', { simple: true });
+      let seen = raw.value('pragma data_version');
       const timer = setInterval(() => {
-        const now = raw.pragma('data_version', { simple: true });
+        const now = raw.value('pragma data_version');
         if (now !== seen) {
           seen = now;
           handler({ kind: 'changed' });

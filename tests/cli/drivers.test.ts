@@ -1,7 +1,8 @@
 // pg is loaded only for a PostgreSQL target: a SQLite command (reading its settings included)
 // never imports it. A loader hook in the child records every module it imports; the PostgreSQL
-// run shows that the hook does see pg when it is loaded. (better-sqlite3 is still loaded by
-// every command: store/open.ts says why the SQLite dialect opens synchronously.)
+// run shows that the hook does see pg when it is loaded. (The SQLite driver is loaded with require()
+// when a SQLite file is first opened, and better-sqlite3 only where Node has no node:sqlite:
+// store/sqlite-driver.ts.)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -52,7 +52,7 @@ describe('setting flags', () => {
       }
     }
     expect(optionsOf(program).get('--database-url')).toBe(
-      'postgres://… or sqlite:///abs/path.db (env DATABASE_URL; default SQLite in AGENT_QUEUE_HOME)',
+      'postgres://…, sqlite:///abs/path.db or sqlite://~/path.db (env DATABASE_URL; default SQLite in AGENT_QUEUE_HOME)',
     );
     expect(optionsOf(commands.get('mcp')!).get('--tools')).toBe(
       'tools to expose: worker, producer, operator or all (env AGENT_QUEUE_TOOLS; default all)',

@@ -12,9 +12,22 @@ import { QueueService } from '../../src/queue/service.js';
 import { Wakeups } from '../../src/queue/wakeups.js';
 import type { QueueSettings } from '../../src/queue/settings.js';
 import type { Clock } from '../../src/queue/clock.js';
+import { SQLITE_DRIVERS, type SqliteDriverChoice } from '../../src/store/sqlite-driver.js';
 
 export const PG_URL = process.env.AGENT_QUEUE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+
+/**
+ * The SQLite driver every SQLite test database is opened with, as the server reads it
+ * (AGENT_QUEUE_SQLITE_DRIVER, default auto): CI runs the suite once more under a Node that has
+ * node:sqlite with `node` forced, so both drivers pass the same tests.
+ */
+export const SQLITE_DRIVER: SqliteDriverChoice = (() => {
+  const raw = process.env.AGENT_QUEUE_SQLITE_DRIVER?.trim() || 'auto';
+  if (!(SQLITE_DRIVERS as readonly string[]).includes(raw))
+    throw new Error(`AGENT_QUEUE_SQLITE_DRIVER="${raw}": use one of ${SQLITE_DRIVERS.join(', ')}`);
+  return raw as SqliteDriverChoice;
+})();
 
 /**
  * Runs fn on a connection of its own to the test server itself, outside any test's schema: creating
@@ -70,10 +83,17 @@ const sqliteBackend: Backend = {
   async create() {
     const dir = makeTempDir('test');
     const path = join(dir.path, 'queue.db');
-    const target: DatabaseTarget = { kind: 'sqlite', path };
+    const target: DatabaseTarget = {
+      kind: 'sqlite',
+      path,
+      ...(SQLITE_DRIVER === 'auto' ? {} : { driver: SQLITE_DRIVER }),
+    };
     return {
       target,
-      env: { DATABASE_URL: `sqlite://${path}` },
+      env: {
+        DATABASE_URL: `sqlite://${path}`,
+        ...(SQLITE_DRIVER === 'auto' ? {} : { AGENT_QUEUE_SQLITE_DRIVER: SQLITE_DRIVER }),
+      },
       open: () => openStore(target),
       drop: async () => dir.remove(),
     };

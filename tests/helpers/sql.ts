@@ -1,13 +1,29 @@
 // Direct SQL on a test database through a connection of the test's own: assertions the queue API
 // does not answer (migration bookkeeping, counts over every job) and bulk setup for load tests.
-import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { uuidv7 } from '../../src/core/ids.js';
-import type { TestDb } from './backends.js';
+import type { SqliteConnection } from '../../src/store/sqlite-conn.js';
+import { openSqlite } from '../../src/store/sqlite-driver.js';
+import { SQLITE_DRIVER, type TestDb } from './backends.js';
+
+/** A SQLite connection of the test's own, through the driver the tests run on (AGENT_QUEUE_SQLITE_DRIVER). */
+export type RawSqlite = SqliteConnection;
+
+/** Runs fn in one BEGIN IMMEDIATE transaction on raw (rolled back if it throws). */
+function inTransaction(raw: RawSqlite, fn: () => void): void {
+  raw.exec('begin immediate');
+  try {
+    fn();
+    raw.exec('commit');
+  } catch (err) {
+    raw.exec('rollback');
+    throw err;
+  }
+}
 
 export async function queryRows(db: TestDb, text: string): Promise<Record<string, unknown>[]> {
   return withRawConnection(db, {
-    sqlite: (raw) => raw.prepare(text).all() as Record<string, unknown>[],
+    sqlite: (raw) => raw.all(text),
     postgres: async (client) => (await client.query(text)).rows,
   });
 }
@@ -18,11 +34,11 @@ export async function queryRows(db: TestDb, text: string): Promise<Record<string
  */
 export async function withRawConnection<T>(
   db: TestDb,
-  run: { sqlite(raw: BetterSqlite3.Database): T; postgres(client: pg.Client): Promise<T> },
+  run: { sqlite(raw: RawSqlite): T; postgres(client: pg.Client): Promise<T> },
 ): Promise<T> {
   const target = db.target;
   if (target.kind === 'sqlite') {
-    const raw = new BetterSqlite3(target.path);
+    const raw = openSqlite(target.path, SQLITE_DRIVER, 10_000);
     try {
       return run.sqlite(raw);
     } finally {
@@ -56,11 +72,9 @@ export async function insertQueuedJobs(db: TestDb, n: number, type: string): Pro
   await withRawConnection(db, {
     sqlite(raw) {
       const now = Date.now();
-      const insert = raw.prepare(
-        `insert into agent_jobs (id, type, status, payload, run_at, max_attempts, created_at, updated_at)
-         values (?, ?, 'queued', '{}', ?, 3, ?, ?)`,
-      );
-      raw.transaction(() => ids.forEach((id) => insert.run(id, type, now, now, now)))();
+      const insert = `insert into agent_jobs (id, type, status, payload, run_at, max_attempts, created_at, updated_at)
+         values (?, ?, 'queued', '{}', ?, 3, ?, ?)`;
+      inTransaction(raw, () => ids.forEach((id) => raw.run(insert, id, type, now, now, now)));
     },
     async postgres(client) {
       await client.query(
@@ -88,21 +102,17 @@ export async function insertFinishedJobs(
   const ids = Array.from({ length: n }, () => uuidv7(created));
   await withRawConnection(db, {
     sqlite(raw) {
-      const job = raw.prepare(
-        `insert into agent_jobs (id, type, status, payload, run_at, attempt, max_attempts, created_at,
+      const job = `insert into agent_jobs (id, type, status, payload, run_at, attempt, max_attempts, created_at,
            updated_at, started_at, finished_at)
-         values (?, ?, 'succeeded', '{}', ?, 1, 3, ?, ?, ?, ?)`,
-      );
-      const event = raw.prepare(
-        `insert into agent_job_events (job_id, at, level, kind, attempt) values (?, ?, 'info', ?, ?)`,
-      );
-      raw.transaction(() => {
+         values (?, ?, 'succeeded', '{}', ?, 1, 3, ?, ?, ?, ?)`;
+      const event = `insert into agent_job_events (job_id, at, level, kind, attempt) values (?, ?, 'info', ?, ?)`;
+      inTransaction(raw, () => {
         for (const id of ids) {
-          job.run(id, opts.type, created, created, done, created, done);
-          event.run(id, created, 'enqueued', 0);
-          event.run(id, done, 'completed', 1);
+          raw.run(job, id, opts.type, created, created, done, created, done);
+          raw.run(event, id, created, 'enqueued', 0);
+          raw.run(event, id, done, 'completed', 1);
         }
-      })();
+      });
     },
     async postgres(client) {
       await client.query('begin');

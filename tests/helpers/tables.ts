@@ -18,7 +18,7 @@ export async function snapshotTables(db: TestDb): Promise<TableSnapshot> {
   const select = (t: string) => `select * from ${t} order by id`;
   await withRawConnection(db, {
     sqlite(raw) {
-      for (const t of QUEUE_TABLES) out[t] = raw.prepare(select(t)).all() as Record<string, unknown>[];
+      for (const t of QUEUE_TABLES) out[t] = raw.all(select(t));
     },
     async postgres(client) {
       for (const t of QUEUE_TABLES) out[t] = (await client.query(select(t))).rows;

@@ -11,6 +11,7 @@ import {
   BACKENDS,
   backendsForSuite,
   openTestQueue,
+  SQLITE_DRIVER,
   type TestQueue,
   useTestQueue,
 } from '../helpers/backends.js';
@@ -156,13 +157,15 @@ describe('long-poll claim woken by another process (sqlite)', () => {
     const target = q.db.target;
     if (target.kind !== 'sqlite') throw new Error('expected a sqlite target');
     // A stand-in for another agent-queue process: it makes a delayed job due by committing to the file.
-    const script = `const db = new (require('better-sqlite3'))(process.argv[1]);
+    // It opens the file with the driver the tests run on (node:sqlite when forced, or where auto picks it).
+    const script = `const sqlite = process.argv[2] !== 'better-sqlite3' && process.getBuiltinModule?.('node:sqlite');
+      const db = sqlite ? new sqlite.DatabaseSync(process.argv[1]) : new (require('better-sqlite3'))(process.argv[1]);
       require('node:readline').createInterface({ input: process.stdin }).on('line', (id) => {
         db.prepare('update agent_jobs set run_at = 0 where id = ?').run(id);
         process.stdout.write('done\\n');
       });
       process.stdout.write('ready\\n');`;
-    child = spawn(process.execPath, ['-e', script, target.path], { cwd: process.cwd() });
+    child = spawn(process.execPath, ['-e', script, target.path, SQLITE_DRIVER], { cwd: process.cwd() });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     expect((await lines.next()).value).toBe('ready');
     const latencies: number[] = [];

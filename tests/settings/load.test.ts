@@ -148,7 +148,7 @@ describe('loadSettings', () => {
       [
         {},
         { 'database.url': 'sqlite://relative/queue.db' },
-        '[invalid_argument] DATABASE_URL: SQLite needs an absolute path, written with three slashes: sqlite:///home/me/queue.db (got "sqlite://relative/queue.db").',
+        '[invalid_argument] DATABASE_URL: SQLite needs an absolute path, written with three slashes: sqlite:///home/me/queue.db, or one under your home: sqlite://~/queue.db (got "sqlite://relative/queue.db").',
       ],
       [
         { DATABASE_URL: 'postgres://a b:c' },

@@ -198,8 +198,7 @@ describe('claim pick on SQLite', () => {
         const plan = await withRawConnection(t, {
           sqlite: (raw) =>
             raw
-              .prepare(`explain query plan ${query.sql}`)
-              .all(...(query.parameters as unknown[]))
+              .all(`explain query plan ${query.sql}`, ...(query.parameters as unknown[]))
               .map((r) => (r as { detail: string }).detail),
           postgres: async () => [],
         });
