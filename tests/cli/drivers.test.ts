@@ -34,8 +34,8 @@ async function modulesLoadedBy(env: Record<string, string>, args: string[]): Pro
   });
   expect(r.exitCode, r.stderr).toBe(0);
   const urls = readFileSync(log, 'utf8').trim().split('\n');
-  // The hook saw the command itself: an empty log would prove nothing.
-  expect(urls.some((u) => u.endsWith('/dist/settings/load.js'))).toBe(true);
+  // The hook saw the command itself (the bundle bin runs): an empty log would prove nothing.
+  expect(urls.some((u) => /\/dist\/bundle\/.+\.js$/.test(u))).toBe(true);
   return urls;
 }
 

@@ -96,7 +96,7 @@ describe.each(backendsForSuite())(
       const done = await job(queued.id);
       expect(done).toMatchObject({ status: 'succeeded', result: { slept: 10 } });
       const claimed = (await kinds(queued.id)).filter((e) => e.kind === 'claimed');
-      expect(claimed.map((e) => e.data)).toEqual([{ workerId: 'w-once' }]);
+      expect(claimed.map((e) => e.data)).toEqual([{ workerId: 'w-once', lease: expect.any(String) }]);
     });
 
     it('shares 200 jobs between two worker processes, each job run exactly once', async () => {
