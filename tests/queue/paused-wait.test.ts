@@ -6,18 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import type { SystemBlock } from '../../src/core/types.js';
-
-/** Starts a call and records when it settles, so a test can check it is still waiting. */
-function track<T>(p: Promise<T>) {
-  const started = performance.now();
-  const t = { settled: false, elapsedMs: -1, answer: p };
-  t.answer = p.then((a) => {
-    t.settled = true;
-    t.elapsedMs = performance.now() - started;
-    return a;
-  });
-  return t;
-}
+import { track, untilWaiting } from '../helpers/waiting.js';
 
 describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) => {
   let q: TestQueue;
@@ -36,7 +25,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       await operator.control.pause({ mode: 'drain', reason: 'deploy' });
       const { job } = await operator.enqueue({ type: 'build' });
       const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 20 }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       // A paused fleet used to answer `wait` at once; now the call sleeps and the job stays queued.
       expect(claim.settled).toBe(false);
       expect((await operator.get({ jobId: job.id })).job.status).toBe('queued');
@@ -56,7 +45,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
         await operator.control.pause({ mode: 'drain', reason: `round ${round}` });
         const { job } = await operator.enqueue({ type: 'build', payload: { round } });
         const claim = q.service.claim({ workerId: 'w', waitSeconds: 20 });
-        await q.whenIdle();
+        await untilWaiting(q.whenIdle(), claim);
         const t0 = performance.now();
         // force: the jobs of earlier rounds are still running.
         await operator.control.resume({ reason: 'go', force: true });
@@ -73,15 +62,15 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       const claim = track(
         q.service.claim({ workerId: 'w', waitSeconds: 20 }, { onSystem: (s) => seen.push(s) }),
       );
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       await operator.control.pause({ mode: 'drain', reason: 'deploy' });
       // The pause is reported while the call keeps waiting (a worker logs it as it happens).
       await expect.poll(() => seen.map((s) => s.workersPaused), { timeout: 5_000 }).toEqual([false, true]);
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       expect(claim.settled).toBe(false);
       await operator.control.resume({ reason: 'deployed' });
       await expect.poll(() => seen.length, { timeout: 5_000 }).toBe(3);
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       const { job } = await operator.enqueue({ type: 'build' });
       expect(await claim.answer).toMatchObject({ action: 'work', job: { id: job.id } });
       expect(claim.elapsedMs).toBeLessThan(15_000);
@@ -110,7 +99,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       const operator = q.connect();
       await operator.control.pause({ mode: 'quiesce', reason: 'failover' });
       const beat = track(q.service.heartbeat({ ...lease, message: 'paused at step 2', waitSeconds: 20 }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), beat.answer);
       expect(beat.settled).toBe(false);
       const resumedAt = Date.now();
       await operator.control.resume({ reason: 'done', force: true });
@@ -127,7 +116,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       const operator = q.connect();
       await operator.control.pause({ mode: 'quiesce', reason: 'failover' });
       const beat = track(q.service.heartbeat({ ...lease, waitSeconds: 20 }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), beat.answer);
       await operator.cancel({ jobId: lease.jobId, reason: 'not needed' });
       expect(await beat.answer).toMatchObject({ action: 'cancel', system: { workersPaused: true } });
       expect(beat.elapsedMs).toBeLessThan(10_000);
@@ -163,7 +152,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       await q.connect().control.pause({ mode: 'quiesce', reason: 'failover' });
       const ac = new AbortController();
       const beat = track(q.service.heartbeat({ ...lease, waitSeconds: 20 }, { signal: ac.signal }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), beat.answer);
       ac.abort();
       expect((await beat.answer).action).toBe('pause');
       expect(beat.elapsedMs).toBeLessThan(5_000);
