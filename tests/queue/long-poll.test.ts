@@ -37,7 +37,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   it('is woken by the enqueue itself, not by the once-a-second fallback re-check', async () => {
     // Enqueued as soon as each claim waits: a claimer that only re-checked every second would
     // answer about a second later every time; a woken one answers in milliseconds. The median of
-    // five rounds tells the two apart with a wide margin on a busy machine.
+    // five rounds under 900 ms tells the two apart, with room for a loaded 2-core CI machine.
     const producer = q.connect();
     const latencies: number[] = [];
     for (let round = 0; round < 5; round++) {
@@ -49,7 +49,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
       latencies.push(performance.now() - t0);
     }
     latencies.sort((x, y) => x - y);
-    expect(latencies[2]).toBeLessThan(500);
+    expect(latencies[2]).toBeLessThan(900);
   });
 
   it('hands one job to exactly one of two waiting claimers on different connections', async () => {
@@ -161,13 +161,16 @@ describe('long-poll claim woken by another process (sqlite)', () => {
       const { job } = await q.service.enqueue({ type: 'build', payload: { round }, delaySeconds: 3600 });
       const claim = q.service.claim({ workerId: 'w', waitSeconds: 10 });
       await untilWaiting(q.whenIdle(), claim);
+      // Timed from the moment the claim waits, so the child's round trip is inside the measure:
+      // a claimer that only re-checked every second answers a full second after this point.
+      const t0 = performance.now();
       child.stdin.write(`${job.id}\n`);
       expect((await lines.next()).value).toBe('done');
-      const t0 = performance.now();
       expect((await claim).job?.id).toBe(job.id);
       latencies.push(performance.now() - t0);
     }
+    // The median under 900 ms: well within the 1 s fallback, with room for a loaded CI machine.
     latencies.sort((x, y) => x - y);
-    expect(latencies[1]).toBeLessThan(500);
+    expect(latencies[1]).toBeLessThan(900);
   });
 });

@@ -39,6 +39,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
     it('is woken by the resume itself, not by the once-a-second fallback re-check', async () => {
       // As the enqueue wake-up test in long-poll.test.ts: a claimer that only re-checked every
       // second would answer about a second after each resume; a woken one answers in milliseconds.
+      // The median of five rounds under 900 ms tells the two apart, with room for a loaded CI machine.
       const operator = q.connect();
       const latencies: number[] = [];
       for (let round = 0; round < 5; round++) {
@@ -53,7 +54,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
         latencies.push(performance.now() - t0);
       }
       latencies.sort((x, y) => x - y);
-      expect(latencies[2]).toBeLessThan(500);
+      expect(latencies[2]).toBeLessThan(900);
     });
 
     it('is not ended by a pause during the wait; resume and then an enqueue give it the job', async () => {
