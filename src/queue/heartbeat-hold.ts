@@ -15,6 +15,11 @@ import { jobMatch } from './wakeups.js';
 // Re-read at least this often even without a wake-up: a notification is a speed-up only.
 const RECHECK_MS = 1_000;
 const WAITING_REPORT_MS = 5_000;
+// Shortest wait between beats. Renewal is due half a lease after a beat; when a beat (or the read
+// after it) is slower than that, as with a 1-second lease on a loaded database, the time left is 0
+// or less and the hold would beat back to back, loading the very database that is slow. A beat
+// every 100 ms still renews any lease (at least 1 s) many times before it could lapse.
+export const MIN_BEAT_GAP_MS = 100;
 
 export interface HeartbeatOptions {
   /** Ends the hold (the caller went away); answers the last beat. */
@@ -47,10 +52,7 @@ export async function heartbeatHolding(
     while (answer.action === 'pause') {
       const remaining = deadline - performance.now();
       if (remaining <= 0) return answer;
-      const woke = await waiter.wait(
-        Math.min(remaining, RECHECK_MS, renewAt - performance.now()),
-        opts.signal,
-      );
+      const woke = await waiter.wait(holdWaitMs(remaining, renewAt - performance.now()), opts.signal);
       if (opts.signal?.aborted) return answer;
       const now = performance.now();
       // At the deadline beat once more, so the answer carries the lease as it is now.
@@ -68,6 +70,11 @@ export async function heartbeatHolding(
     waiter.close();
   }
 }
+
+/** How long the hold sleeps: to the deadline, the next re-check or the renewal, whichever comes
+ * first; but never less than MIN_BEAT_GAP_MS before a renewal, so it never beats back to back. */
+export const holdWaitMs = (remainingMs: number, renewInMs: number): number =>
+  Math.min(remainingMs, RECHECK_MS, Math.max(MIN_BEAT_GAP_MS, renewInMs));
 
 const halfLease = (a: HeartbeatAnswer): number => performance.now() + (a.lease.seconds * 1000) / 2;
 

@@ -1,7 +1,8 @@
 // A lease token that does not hold its job's lease, answered with what is true (SPEC §6). Each
 // claim event keeps a tag of the attempt's token and each attempt's last event says which call
 // ended it, so a call with a non-holding token is one of three things:
-// - a repeat of the holder's own finishing call (a retry after a lost answer): the same outcome;
+// - a repeat of the holder's own finishing call (a retry after a lost answer), while the job was not
+//   claimed again since: the same outcome;
 // - a token of an earlier attempt: lease_lost, saying what ended that attempt and what the job is now;
 // - a token this job never issued (a typo, another job's token): invalid_argument, since the job
 //   may well still be the caller's; nothing expired.
@@ -102,7 +103,11 @@ export async function settleMismatch(
   // Claimed before tokens were tagged: the old, vaguer answer is all that can be said.
   if (found === 'untagged') throw leaseLostError(job);
   if (!found) throw unknownToken(job);
-  if (found.end && isRepeat(found.end, call, job, found.attempt)) return job;
+  // A repeat only while the job is still in the attempt this token ended: once it was claimed
+  // again (or an operator retry reset it), answering "done" with the job as it is now would read
+  // as if the caller still held it.
+  const sameAttempt = found.latest && job.attempt === found.attempt;
+  if (found.end && sameAttempt && isRepeat(found.end, call, job, found.attempt)) return job;
   throw staleToken(job, found, call);
 }
 

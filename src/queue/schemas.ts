@@ -10,23 +10,26 @@ export const MAX_LIST_LIMIT = 200;
 
 // A number sent as a plain decimal string ("5", "-2", "0.5"): some clients and models quote numbers.
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+// Longest such string read as a number: plenty for any real value, and a 400-digit one would become
+// Infinity and be refused as "received Infinity" instead of naming what was sent.
+const MAX_DECIMAL_LENGTH = 30;
 // Longest string a refusal repeats; longer ones are described by their length.
 const MAX_ECHOED_STRING = 24;
 
 /**
  * A number field that also takes a plain decimal string, read as that number: the meaning is
- * unambiguous. Anything else in a string ("5x", "", " ", "1e3") stays refused, saying why. The
+ * unambiguous. Anything else in a string ("5x", "", " ", "1e3", 400 digits) stays refused, saying why. The
  * JSON Schema a host sees is the number's (type number or integer, with its limits).
  */
 function numeric<T extends z.ZodType>(schema: T) {
   return z.preprocess((value, ctx) => {
     if (typeof value !== 'string') return value;
-    if (DECIMAL.test(value)) return Number(value);
+    if (value.length <= MAX_DECIMAL_LENGTH && DECIMAL.test(value)) return Number(value);
     const shown =
       value.length > MAX_ECHOED_STRING ? `a string of ${value.length} characters` : JSON.stringify(value);
     ctx.addIssue({
       code: 'custom',
-      message: `expected a number such as 5, got ${shown} (a string is read as a number only when it is one, like "5" or "0.5")`,
+      message: `expected a number such as 5, got ${shown} (a string is read as a number only when it is one, of at most ${MAX_DECIMAL_LENGTH} characters, like "5" or "0.5")`,
     });
     return value;
   }, schema);

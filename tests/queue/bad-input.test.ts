@@ -58,6 +58,18 @@ const CASES: Case[] = [
     (s) => s.enqueue(raw({ type: 't', priority: '1x' })),
   ),
   bad(
+    'enqueue with a 400-digit priority string (no "received Infinity")',
+    INVALID,
+    /priority: expected a number such as 5, got a string of 400 characters \(a string is read as a number only when it is one, of at most 30 characters/,
+    (s) => s.enqueue(raw({ type: 't', priority: '9'.repeat(400) })),
+  ),
+  bad(
+    'claim with a 31-character waitSeconds string',
+    INVALID,
+    /waitSeconds: expected a number such as 5, got a string of 31 characters/,
+    (s) => s.claim(raw({ workerId: 'w', waitSeconds: `${'0'.repeat(30)}5` })),
+  ),
+  bad(
     'claim with an empty waitSeconds string',
     INVALID,
     /waitSeconds: expected a number such as 5, got ""/,
@@ -199,6 +211,12 @@ describe.each(backendsForSuite())('bad input ($name)', (backend) => {
       expect(err.message, c.name).not.toMatch(/\[object Object\]/);
     }
     expect(await snapshotTables(q.db)).toEqual(before);
+  });
+
+  it('reads a decimal string of up to 30 characters as its number', async () => {
+    const q = await open();
+    const priority = `${'0'.repeat(29)}7` as unknown as number; // 30 characters
+    expect((await q.service.enqueue({ type: 't', priority })).job.priority).toBe(7);
   });
 
   it('refuses a payload over the limit with payload_too_large and writes nothing', async () => {

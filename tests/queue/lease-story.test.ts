@@ -1,7 +1,8 @@
 // A token that does not hold its job's lease (issue 13, points 2 and 3), on both backends: a
 // mistyped token is told the truth (nothing expired, the job may still be yours), a token of an
 // earlier attempt learns what ended that attempt, and the holder's own complete / fail / ackCancel
-// repeated after success answers the same outcome again and writes nothing.
+// repeated after success answers the same outcome again and writes nothing, unless the job was
+// claimed again since (complete and ackCancel end the job for good, so only fail can get there).
 import { describe, expect, it } from 'vitest';
 import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import { FakeClock } from '../helpers/clock.js';
@@ -163,18 +164,43 @@ describe.each(backendsForSuite())('lease token story ($name)', (backend) => {
       );
     });
 
-    it('fail repeated after the job was claimed again: answers without touching the new attempt', async () => {
+    it('fail repeated after the job was claimed again: lease_lost, the new attempt untouched', async () => {
       const { job, token } = await startJob(q.service);
       await q.service.fail({ jobId: job.id, leaseToken: token, error: 'boom' });
       clock.advance(3600);
       const next = await q.service.claim({ workerId: 'worker-2' });
+      expect(next.job).toMatchObject({ id: job.id, status: 'running', attempt: 2 });
       const before = await snapshotTables(q.db);
-      const again = await q.service.fail({ jobId: job.id, leaseToken: token, error: 'boom' });
-      expect(again.job).toMatchObject({ status: 'running', attempt: 2, claimedBy: 'worker-2' });
+      // Returning the running job here would read as if worker-1 still held it.
+      const err = await expectQueueError(
+        q.service.fail({ jobId: job.id, leaseToken: token, error: 'boom' }),
+        'lease_lost',
+        /^This job is no longer yours: you already ended attempt 1 with fail using this token, so fail cannot apply, and it was claimed again \(attempt 2, by worker-2\)\./,
+      );
+      expect(err.details).toMatchObject({ action: 'lease_lost', status: 'running', attempt: 1 });
       expect(await snapshotTables(q.db)).toEqual(before);
       expect((await q.service.heartbeat({ jobId: job.id, leaseToken: next.lease!.token })).action).toBe(
         'continue',
       );
+    });
+
+    it('fail repeated after an operator retry: lease_lost whether or not the job was claimed again', async () => {
+      const { job, token } = await startJob(q.service);
+      const fail = () =>
+        q.service.fail({ jobId: job.id, leaseToken: token, error: 'bad input', retryable: false });
+      await fail();
+      await q.service.retry({ jobId: job.id, requestedBy: 'ops' });
+      await expectQueueError(fail(), 'lease_lost', /with fail using this token, .*, and it is now queued\./);
+      // The new claim is attempt 1 again: only the later claim tells it from the token's attempt.
+      const next = await q.service.claim({ workerId: 'worker-2' });
+      expect(next.job).toMatchObject({ id: job.id, attempt: 1 });
+      const before = await snapshotTables(q.db);
+      await expectQueueError(
+        fail(),
+        'lease_lost',
+        /with fail using this token, so fail cannot apply, and it was claimed again \(attempt 1, by worker-2\)/,
+      );
+      expect(await snapshotTables(q.db)).toEqual(before);
     });
 
     it('fail that dead-letters, repeated: the same dead_letter job', async () => {

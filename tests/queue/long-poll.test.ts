@@ -15,19 +15,7 @@ import {
   type TestQueue,
   useTestQueue,
 } from '../helpers/backends.js';
-import type { ClaimAnswer } from '../../src/core/types.js';
-
-/** Starts a claim and records when it settles, so a test can check it is still waiting. */
-function track(p: Promise<ClaimAnswer>) {
-  const started = performance.now();
-  const t = { settled: false, elapsedMs: -1, answer: p };
-  t.answer = p.then((a) => {
-    t.settled = true;
-    t.elapsedMs = performance.now() - started;
-    return a;
-  });
-  return t;
-}
+import { track, untilWaiting } from '../helpers/waiting.js';
 
 describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   let q: TestQueue;
@@ -37,7 +25,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   it('returns a job enqueued by another connection well before its deadline', async () => {
     const producer = q.connect();
     const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
-    await q.whenIdle();
+    await untilWaiting(q.whenIdle(), claim.answer);
     // It checked, found nothing and is waiting: only the enqueue below can give it a job.
     expect(claim.settled).toBe(false);
     const { job } = await producer.enqueue({ type: 'build', payload: { n: 1 } });
@@ -49,26 +37,26 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   it('is woken by the enqueue itself, not by the once-a-second fallback re-check', async () => {
     // Enqueued as soon as each claim waits: a claimer that only re-checked every second would
     // answer about a second later every time; a woken one answers in milliseconds. The median of
-    // five rounds tells the two apart with a wide margin on a busy machine.
+    // five rounds under 900 ms tells the two apart, with room for a loaded 2-core CI machine.
     const producer = q.connect();
     const latencies: number[] = [];
     for (let round = 0; round < 5; round++) {
       const claim = q.service.claim({ workerId: 'w', waitSeconds: 10 });
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim);
       const t0 = performance.now();
       const { job } = await producer.enqueue({ type: 'build', payload: { round } });
       expect((await claim).job?.id).toBe(job.id);
       latencies.push(performance.now() - t0);
     }
     latencies.sort((x, y) => x - y);
-    expect(latencies[2]).toBeLessThan(500);
+    expect(latencies[2]).toBeLessThan(900);
   });
 
   it('hands one job to exactly one of two waiting claimers on different connections', async () => {
     const other = q.connect();
     const a = track(q.service.claim({ workerId: 'a', waitSeconds: 2 }));
     const b = track(other.claim({ workerId: 'b', waitSeconds: 2 }));
-    await Promise.all([q.whenIdle(), q.whenIdle(1, other)]);
+    await untilWaiting(Promise.all([q.whenIdle(), q.whenIdle(1, other)]), a.answer, b.answer);
     const { job } = await q.connect().enqueue({ type: 'build', payload: {} });
     const answers = await Promise.all([a.answer, b.answer]);
     expect(answers.filter((x) => x.job?.id === job.id)).toHaveLength(1);
@@ -78,7 +66,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
 
   it('is not ended by a job of another type, and returns wait at its deadline', async () => {
     const claim = track(q.service.claim({ workerId: 'w', types: ['wanted'], waitSeconds: 1.5 }));
-    await q.whenIdle();
+    await untilWaiting(q.whenIdle(), claim.answer);
     const { job } = await q.connect().enqueue({ type: 'other', payload: {} });
     const answer = await claim.answer;
     expect(answer).toMatchObject({
@@ -103,7 +91,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
 
   it('wakes when a delayed job becomes due, not before', async () => {
     const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }));
-    await q.whenIdle();
+    await untilWaiting(q.whenIdle(), claim.answer);
     const enqueuedAt = performance.now();
     const { job } = await q.connect().enqueue({ type: 'later', payload: {}, delaySeconds: 1 });
     const answer = await claim.answer;
@@ -117,7 +105,7 @@ describe.each(backendsForSuite())('long-poll claim ($name)', (backend) => {
   it('ends early when its AbortSignal fires, and at once when already aborted', async () => {
     const ac = new AbortController();
     const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 10 }, { signal: ac.signal }));
-    await q.whenIdle();
+    await untilWaiting(q.whenIdle(), claim.answer);
     expect(claim.settled).toBe(false);
     ac.abort();
     expect(await claim.answer).toMatchObject({ action: 'wait', job: null });
@@ -172,14 +160,17 @@ describe('long-poll claim woken by another process (sqlite)', () => {
     for (let round = 0; round < 3; round++) {
       const { job } = await q.service.enqueue({ type: 'build', payload: { round }, delaySeconds: 3600 });
       const claim = q.service.claim({ workerId: 'w', waitSeconds: 10 });
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim);
+      // Timed from the moment the claim waits, so the child's round trip is inside the measure:
+      // a claimer that only re-checked every second answers a full second after this point.
+      const t0 = performance.now();
       child.stdin.write(`${job.id}\n`);
       expect((await lines.next()).value).toBe('done');
-      const t0 = performance.now();
       expect((await claim).job?.id).toBe(job.id);
       latencies.push(performance.now() - t0);
     }
+    // The median under 900 ms: well within the 1 s fallback, with room for a loaded CI machine.
     latencies.sort((x, y) => x - y);
-    expect(latencies[1]).toBeLessThan(500);
+    expect(latencies[1]).toBeLessThan(900);
   });
 });

@@ -3,21 +3,11 @@
 // `pause` answer until the action changes. Real time on both backends; every change is made from
 // another connection once the call is blocked waiting (whenIdle), never after a guessed sleep.
 // Bounds are generous: they tell "woken" from "waited the whole time", not latencies.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
 import type { SystemBlock } from '../../src/core/types.js';
-
-/** Starts a call and records when it settles, so a test can check it is still waiting. */
-function track<T>(p: Promise<T>) {
-  const started = performance.now();
-  const t = { settled: false, elapsedMs: -1, answer: p };
-  t.answer = p.then((a) => {
-    t.settled = true;
-    t.elapsedMs = performance.now() - started;
-    return a;
-  });
-  return t;
-}
+import { track, untilWaiting } from '../helpers/waiting.js';
 
 describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) => {
   let q: TestQueue;
@@ -36,7 +26,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       await operator.control.pause({ mode: 'drain', reason: 'deploy' });
       const { job } = await operator.enqueue({ type: 'build' });
       const claim = track(q.service.claim({ workerId: 'w', waitSeconds: 20 }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       // A paused fleet used to answer `wait` at once; now the call sleeps and the job stays queued.
       expect(claim.settled).toBe(false);
       expect((await operator.get({ jobId: job.id })).job.status).toBe('queued');
@@ -50,13 +40,14 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
     it('is woken by the resume itself, not by the once-a-second fallback re-check', async () => {
       // As the enqueue wake-up test in long-poll.test.ts: a claimer that only re-checked every
       // second would answer about a second after each resume; a woken one answers in milliseconds.
+      // The median of five rounds under 900 ms tells the two apart, with room for a loaded CI machine.
       const operator = q.connect();
       const latencies: number[] = [];
       for (let round = 0; round < 5; round++) {
         await operator.control.pause({ mode: 'drain', reason: `round ${round}` });
         const { job } = await operator.enqueue({ type: 'build', payload: { round } });
         const claim = q.service.claim({ workerId: 'w', waitSeconds: 20 });
-        await q.whenIdle();
+        await untilWaiting(q.whenIdle(), claim);
         const t0 = performance.now();
         // force: the jobs of earlier rounds are still running.
         await operator.control.resume({ reason: 'go', force: true });
@@ -64,7 +55,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
         latencies.push(performance.now() - t0);
       }
       latencies.sort((x, y) => x - y);
-      expect(latencies[2]).toBeLessThan(500);
+      expect(latencies[2]).toBeLessThan(900);
     });
 
     it('is not ended by a pause during the wait; resume and then an enqueue give it the job', async () => {
@@ -73,15 +64,15 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       const claim = track(
         q.service.claim({ workerId: 'w', waitSeconds: 20 }, { onSystem: (s) => seen.push(s) }),
       );
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       await operator.control.pause({ mode: 'drain', reason: 'deploy' });
       // The pause is reported while the call keeps waiting (a worker logs it as it happens).
       await expect.poll(() => seen.map((s) => s.workersPaused), { timeout: 5_000 }).toEqual([false, true]);
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       expect(claim.settled).toBe(false);
       await operator.control.resume({ reason: 'deployed' });
       await expect.poll(() => seen.length, { timeout: 5_000 }).toBe(3);
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), claim.answer);
       const { job } = await operator.enqueue({ type: 'build' });
       expect(await claim.answer).toMatchObject({ action: 'work', job: { id: job.id } });
       expect(claim.elapsedMs).toBeLessThan(15_000);
@@ -110,7 +101,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       const operator = q.connect();
       await operator.control.pause({ mode: 'quiesce', reason: 'failover' });
       const beat = track(q.service.heartbeat({ ...lease, message: 'paused at step 2', waitSeconds: 20 }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), beat.answer);
       expect(beat.settled).toBe(false);
       const resumedAt = Date.now();
       await operator.control.resume({ reason: 'done', force: true });
@@ -127,24 +118,40 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       const operator = q.connect();
       await operator.control.pause({ mode: 'quiesce', reason: 'failover' });
       const beat = track(q.service.heartbeat({ ...lease, waitSeconds: 20 }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), beat.answer);
       await operator.cancel({ jobId: lease.jobId, reason: 'not needed' });
       expect(await beat.answer).toMatchObject({ action: 'cancel', system: { workersPaused: true } });
       expect(beat.elapsedMs).toBeLessThan(10_000);
     });
 
-    it('answers pause at its deadline, and keeps a short lease alive while it holds', async () => {
-      // A 2 s lease under a 3.5 s hold: the call beats again whenever half the lease is gone.
+    it('answers pause at its deadline, and renews a short lease while it holds', async () => {
+      // A 2 s lease under a 3.5 s hold: the call beats again whenever half the lease is gone. Expiry
+      // is not processed while paused, so a lapse would not show as lease_lost: the lease's expiry
+      // is read from another connection during the hold instead, and must keep moving forward.
       const lease = await runningJob(2);
       await q.connect().control.pause({ mode: 'quiesce', reason: 'failover' });
       const beat = track(q.service.heartbeat({ ...lease, waitSeconds: 3.5 }));
+      const reader = q.db.open();
+      const reads: { readAt: number; expires: number }[] = [];
+      try {
+        while (!beat.settled) {
+          const readAt = Date.now();
+          const expires = (await reader.jobGet({ id: lease.jobId }))!.leaseExpiresAt!.getTime();
+          reads.push({ readAt, expires });
+          await sleep(100);
+        }
+      } finally {
+        await reader.close();
+      }
       const answer = await beat.answer;
-      const answeredAt = Date.now();
+      for (const r of reads) expect(r.expires, 'the lease lapsed during the hold').toBeGreaterThan(r.readAt);
+      const seen = [...new Set(reads.map((r) => r.expires))];
+      // The expiry set by the first beat, then at least two renewals made while holding.
+      expect(seen.length).toBeGreaterThanOrEqual(3);
+      expect([...seen].sort((x, y) => x - y)).toEqual(seen);
       expect(answer.action).toBe('pause');
       expect(beat.elapsedMs).toBeGreaterThanOrEqual(3_400);
-      expect(Date.parse(answer.lease.expiresAt)).toBeGreaterThan(answeredAt);
-      const row = await q.store.jobGet({ id: lease.jobId });
-      expect(row!.leaseExpiresAt!.getTime()).toBeGreaterThan(answeredAt);
+      expect(Date.parse(answer.lease.expiresAt)).toBeGreaterThanOrEqual(seen.at(-1)!);
     });
 
     it('answers at once when the action is not pause, or without waitSeconds', async () => {
@@ -163,7 +170,7 @@ describe.each(backendsForSuite())('sleeping through a pause ($name)', (backend) 
       await q.connect().control.pause({ mode: 'quiesce', reason: 'failover' });
       const ac = new AbortController();
       const beat = track(q.service.heartbeat({ ...lease, waitSeconds: 20 }, { signal: ac.signal }));
-      await q.whenIdle();
+      await untilWaiting(q.whenIdle(), beat.answer);
       ac.abort();
       expect((await beat.answer).action).toBe('pause');
       expect(beat.elapsedMs).toBeLessThan(5_000);
