@@ -1,8 +1,10 @@
 // `npm run pack:check`: what a user gets from `npm install agent-queue`, before it is published.
 // Packs this checkout, installs the tarball into an empty folder (dependencies from the registry,
 // as npx would), starts the INSTALLED bin as a stdio MCP server with the SDK client, lists its
-// tools and runs one enqueue + claim on a throwaway SQLite file. Exit 1 on any failure; CI runs it.
-import { execFileSync } from 'node:child_process';
+// tools and runs one enqueue + claim on a throwaway SQLite file; then, at the DEFAULT log level
+// (the first line written loads the bundled pino), closes a stdio server and requires exit 0, and
+// starts `serve` on a free port, asks /healthz and stops it. Exit 1 on any failure; CI runs it.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,6 +88,76 @@ async function check() {
   } finally {
     await client.close();
   }
+  await checkStdioExit(bin);
+  await checkServe(bin);
+}
+
+// The installed bin at the default log level, its environment without AGENT_QUEUE_LOG_LEVEL.
+function startBin(bin, args) {
+  const env = { ...process.env, DATABASE_URL: `sqlite://${join(work, 'queue.db')}` };
+  delete env.AGENT_QUEUE_LOG_LEVEL;
+  const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`agent-queue ${args[0]} did not exit within 20 s; stderr:\n${stderr}`));
+    }, 20_000);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0 && !stderr.includes('Cannot find module')) resolve(stderr);
+      else reject(new Error(`agent-queue ${args[0]} exited ${code ?? signal}; stderr:\n${stderr}`));
+    });
+  });
+  exited.catch(() => {}); // awaited by the caller; a failure before then is not unhandled
+  return { child, exited, stderr: () => stderr };
+}
+
+async function checkStdioExit(bin) {
+  const { child, exited } = startBin(bin, ['mcp']);
+  const initialize = {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'pack-check', version: '1' },
+    },
+  };
+  child.stdin.write(`${JSON.stringify(initialize)}\n`);
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  child.stdin.end(); // closing stdin is how an MCP host stops a stdio server
+  const stderr = await exited;
+  if (!stderr.includes('shutting down')) throw new Error(`stdio server logged no shutdown line:\n${stderr}`);
+  console.log('pack-check: ok (stdio server at the default log level exited 0 when stdin closed)');
+}
+
+async function checkServe(bin) {
+  const server = startBin(bin, ['serve', '--port', '0']);
+  const port = await new Promise((resolve, reject) => {
+    const poll = setInterval(() => {
+      const match = /"port":(\d+)/.exec(server.stderr());
+      if (match) {
+        clearInterval(poll);
+        resolve(Number(match[1]));
+      }
+    }, 50);
+    const early = (err) => {
+      clearInterval(poll);
+      reject(err ?? new Error(`serve exited before listening:\n${server.stderr()}`));
+    };
+    server.exited.then(() => early(), early);
+  });
+  try {
+    const health = await globalThis.fetch(`http://127.0.0.1:${port}/healthz`);
+    if (!health.ok) throw new Error(`/healthz answered ${health.status}: ${await health.text()}`);
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+  await server.exited;
+  console.log(`pack-check: ok (serve listened on port ${port}, /healthz answered, SIGTERM exit 0)`);
 }
 
 try {

@@ -7,6 +7,12 @@ export type { Logger };
 
 const require = createRequire(import.meta.url);
 
+// Set by scripts/bundle.mjs to the bundled copy of pino next to the chunks: pino is a
+// devDependency, so the installed package has no node_modules/pino. Unbundled (tests, tsc
+// output), the 'pino' package itself is loaded.
+declare const AQ_BUNDLED_PINO: string | undefined;
+const PINO = typeof AQ_BUNDLED_PINO === 'string' ? AQ_BUNDLED_PINO : 'pino';
+
 // pino's numeric levels: a call below the threshold is dropped without loading pino at all.
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 const threshold = (level: string) => LEVELS[level] ?? Infinity; // silent
@@ -14,7 +20,8 @@ const threshold = (level: string) => LEVELS[level] ?? Infinity; // silent
 function pinoLogger(level: string): Logger {
   // Loaded on the first message that is written: a quiet server (the stdio MCP server logs
   // nothing until shutdown at the default level) never pays pino's start-up time and memory.
-  const { pino, destination } = require('pino') as typeof import('pino');
+  // Synchronous on purpose: lines keep their order and none is lost to an exit right after it.
+  const { pino, destination } = require(PINO) as typeof import('pino');
   return pino(
     {
       level,

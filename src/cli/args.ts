@@ -1,6 +1,5 @@
 // Flag values parsed strictly at the command line: a typo fails before any database work, with
 // one line naming the flag (commander prints it and exits 2). Queue rules stay in the service.
-import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 
@@ -24,42 +23,6 @@ export function positiveArg(value: string): number {
   const n = numberArg(value);
   if (n <= 0) throw new InvalidArgumentError('expected a number greater than 0');
   return n;
-}
-
-/**
- * The JSON text a flag names: `@path` reads a file, `-` reads stdin, anything else is the JSON
- * itself. Neither form is valid JSON, so nothing is ambiguous; they exist because argv caps one
- * argument near 128 KiB, below the payload limit.
- */
-function jsonText(value: string): string {
-  if (value !== '-' && !value.startsWith('@')) return value;
-  const from = value === '-' ? 'stdin' : `file "${value.slice(1)}"`;
-  try {
-    return readFileSync(value === '-' ? 0 : value.slice(1), 'utf8');
-  } catch (err) {
-    throw new InvalidArgumentError(
-      `cannot read JSON from ${from} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
-
-/** Any JSON value, given inline, as @file or as - (stdin). */
-export function jsonArg(value: string): unknown {
-  const text = jsonText(value);
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw new InvalidArgumentError(`not valid JSON (${(err as Error).message})`);
-  }
-}
-
-/** A JSON object, e.g. '{"repo":"x"}', @file or - (stdin). */
-export function jsonObjectArg(value: string): Record<string, unknown> {
-  const parsed = jsonArg(value);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new InvalidArgumentError(`expected a JSON object such as '{"key":"value"}'`);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 /** "a,b, c" -> ["a","b","c"]; repeated flags accumulate. */

@@ -53,14 +53,23 @@ export function dispatch(program: Command, argv: readonly string[]): Dispatch {
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (['-h', '--help', '-V', '--version', '--'].includes(arg)) return { kind: 'all' };
+    if (['-h', '--help', '-V', '--version'].includes(arg)) return { kind: 'all' };
+    // `--` ends the options, as commander reads it: nothing after it runs the default command
+    // (`agent-queue --` starts the stdio server, as it always did); a word after it is the command.
+    if (arg === '--') return i + 1 < argv.length ? command(argv[i + 1]!) : MCP_DEFAULT;
     if (arg.startsWith('-')) {
       const name = arg.split('=')[0]!;
-      if (!takesValue.has(name)) return { kind: 'one', name: 'mcp', isDefault: true };
+      if (!takesValue.has(name)) return MCP_DEFAULT;
       if (takesValue.get(name) && !arg.includes('=')) i++;
       continue;
     }
-    return Object.hasOwn(COMMANDS, arg) ? { kind: 'one', name: arg, isDefault: false } : { kind: 'all' };
+    return command(arg);
   }
-  return { kind: 'one', name: 'mcp', isDefault: true };
+  return MCP_DEFAULT;
 }
+
+const MCP_DEFAULT: Dispatch = { kind: 'one', name: 'mcp', isDefault: true };
+
+// A word that names no command loads them all, so commander can suggest the nearest one.
+const command = (word: string): Dispatch =>
+  Object.hasOwn(COMMANDS, word) ? { kind: 'one', name: word, isDefault: false } : { kind: 'all' };

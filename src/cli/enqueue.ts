@@ -1,10 +1,11 @@
 import { Option, type Command } from 'commander';
-import { ACTOR_FLAG, defaultActor, defineCommand, intArg, jsonObjectArg, listArg } from './args.js';
+import { ACTOR_FLAG, defaultActor, defineCommand, intArg, listArg } from './args.js';
 import { globalOptions, output, withQueue } from './context.js';
 import { when } from './format.js';
+import { jsonObjectInputArg, readJsonInput, type JsonInput } from './json-input.js';
 
 interface EnqueueFlags {
-  payload?: Record<string, unknown>;
+  payload?: JsonInput;
   priority?: number;
   capabilities?: string[];
   runAt?: string;
@@ -19,7 +20,7 @@ export function registerEnqueue(program: Command): void {
     .option(
       '--payload <json>',
       'job input as a JSON object (default {}); @file reads a file, - reads stdin',
-      jsonObjectArg,
+      jsonObjectInputArg,
     )
     .option('--priority <n>', 'higher runs first (default 0)', intArg)
     .option('--capabilities <list>', 'comma-separated capabilities a worker must have', listArg)
@@ -30,10 +31,15 @@ export function registerEnqueue(program: Command): void {
     .option(...ACTOR_FLAG)
     .action(async (type: string, flags: EnqueueFlags, cmd: Command) => {
       const g = globalOptions(cmd);
+      const payload = flags.payload
+        ? ((await readJsonInput(flags.payload, '--payload', g.settings().queue.payloadLimitBytes, {
+            object: true,
+          })) as Record<string, unknown>)
+        : {};
       const answer = await withQueue(g, (q) =>
         q.service.enqueue({
           type,
-          payload: flags.payload ?? {},
+          payload,
           ...(flags.priority !== undefined ? { priority: flags.priority } : {}),
           ...(flags.capabilities ? { requiredCapabilities: flags.capabilities } : {}),
           ...(flags.runAt !== undefined ? { runAt: flags.runAt } : {}),

@@ -62,8 +62,10 @@ export function createApp(opts: AppOptions): HttpApp {
       return c.json({ ok: false, error: httpError(err).body.error }, 503);
     }
   });
-  const mcp = mountMcp(app, opts.service, opts.mcp);
-  const sse = mountLegacySse(app, opts.service, opts.mcp);
+  // Every session here may be another agent: the tools must not treat a fixed id as one agent's.
+  const mcpOptions = { ...opts.mcp, transport: 'http' as const };
+  const mcp = mountMcp(app, opts.service, mcpOptions);
+  const sse = mountLegacySse(app, opts.service, mcpOptions);
   return {
     app,
     async close() {

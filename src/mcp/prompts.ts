@@ -40,7 +40,7 @@ export function workQueuePrompt(types: string | undefined, maxJobs: string | und
   const stop = maxJobs ? `Stop after ${maxJobs} job(s), or earlier ${idle}.` : `Stop ${idle}.`;
   return `You are now a worker for the agent-queue job queue. ${stop}
 
-0. First call ${n('held')}: a job listed there is already yours (from before a restart). Heartbeat it and carry it on from step 2.
+0. First call ${n('held')}: a job listed there is already yours (from before a restart). Heartbeat it and carry it on from step 2. If it is refused (an HTTP server with one worker id for all), go to step 1.
 1. Call ${n('claim')} with waitSeconds: 50${scope}. It returns as soon as a job is yours; while workers are paused it waits for the resume.
    - action "work": the job is yours. job.type and job.payload say what to do. Keep job.id and lease.token.
    - action "wait": nothing came within the wait (system.workersPaused says whether workers are paused). Call ${n('claim')} again at once, unless it is time to stop.

@@ -21,6 +21,8 @@ export interface CreateServerOptions {
   mcp: McpSettings;
   worker: WorkerSettings;
   log?: Logger | undefined;
+  /** 'http' when sessions of many clients share this server (`serve`); default 'stdio'. */
+  transport?: ToolContext['transport'];
 }
 
 export interface QueueMcpServer {
@@ -49,6 +51,7 @@ export function createServer(service: QueueService, options: CreateServerOptions
     identity,
     name,
     hints: toolHints(name, has),
+    transport: options.transport ?? 'stdio',
     log: options.log,
     inFlight,
   };

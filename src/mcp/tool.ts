@@ -31,6 +31,11 @@ export interface ToolContext {
   name(base: ToolBase): string;
   /** How this server words the fix of an error (toolHints). */
   hints: Hints;
+  /**
+   * 'http' under `serve`: one process serves many agents, so a fixed worker id (--worker-id) is
+   * shared by all their sessions, not one agent's own.
+   */
+  transport: 'stdio' | 'http';
   log?: Logger | undefined;
   /** This session's calls in flight; `closing` is aborted when the session shuts down. */
   inFlight: InFlight;

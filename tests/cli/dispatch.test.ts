@@ -27,6 +27,14 @@ describe('cli dispatch', () => {
     expect(dispatch(program(), ['--tools', 'worker'])).toEqual(mcp);
   });
 
+  it('reads a `--` the way commander does: nothing after it is mcp, a word after it the command', () => {
+    const mcp = { kind: 'one', name: 'mcp', isDefault: true };
+    expect(dispatch(program(), ['--'])).toEqual(mcp);
+    expect(dispatch(program(), ['--json', '--'])).toEqual(mcp);
+    expect(dispatch(program(), ['--', 'list'])).toEqual({ kind: 'one', name: 'list', isDefault: false });
+    expect(dispatch(program(), ['--', 'lsit'])).toEqual({ kind: 'all' });
+  });
+
   it('loads every command for help, --version and a word that names none (to suggest one)', () => {
     for (const argv of [['--help'], ['-V'], ['help', 'list'], ['lsit'], ['--json', 'statsu']]) {
       expect(dispatch(program(), argv), argv.join(' ')).toEqual({ kind: 'all' });

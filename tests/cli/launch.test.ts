@@ -1,7 +1,8 @@
 // The first hour at a terminal, as real processes: a mistyped command gets a suggestion, --version
 // answers, JSON too big for argv comes from a file or stdin, a taken port and a misconfigured
 // PostgreSQL each say in one line which setting to fix.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -93,6 +94,60 @@ describe('cli launch path', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
       await runCli(env, ['enqueue', 'a', '--payload', `@${join(dir.path, 'missing.json')}`]),
       2,
       /--payload.*cannot read JSON from file ".*missing\.json" \(ENOENT\)/,
+    );
+  });
+
+  it('refuses - when stdin is a terminal, and - given twice, in one line', async () => {
+    // `script` gives the CLI a pseudo-terminal as stdin (and stdout/stderr, hence one stream).
+    const cmd = [process.execPath, BIN, 'enqueue', 'a', '--payload', '-'].map((a) => `'${a}'`).join(' ');
+    const tty = await execa('script', ['-qec', cmd, '/dev/null'], {
+      env: cliEnv(env),
+      extendEnv: false,
+      reject: false,
+      timeout: 20_000,
+    });
+    expect(tty.timedOut, 'waited for a terminal to type JSON').toBe(false);
+    expect(tty.exitCode).toBe(2);
+    expect(tty.stdout).toMatch(/--payload.*stdin, which is a terminal: pipe the JSON in, or use @file/);
+
+    expectOneLineError(
+      await runWithStdin(env, ['enqueue', 'a', '--payload', '-', '--payload', '-'], '{}'),
+      2,
+      /--payload.*- given twice: stdin can be read only once/,
+    );
+  });
+
+  it('stops reading stdin or a file at the payload limit: payload_too_large, in one line', async () => {
+    const small = { ...env, AGENT_QUEUE_PAYLOAD_LIMIT_BYTES: '1024' };
+    // stdin that never ends: the CLI must give up at the limit, not wait for the end.
+    const child = spawn(process.execPath, [BIN, 'enqueue', 'a', '--payload', '-'], {
+      env: cliEnv(small),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdin.on('error', () => {}); // the CLI closes its end once it refused
+    child.stdin.write(`{"text":"${'x'.repeat(4096)}`);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.stdin.destroy();
+    expect(code, stderr).toBe(1);
+    expect(stderr).toMatch(
+      /^error \[payload_too_large\]: --payload from stdin is more than 1024 bytes; the limit is 1024 .*AGENT_QUEUE_PAYLOAD_LIMIT_BYTES/,
+    );
+
+    // A sparse 8 GiB file: refused from its size, without reading it (reading would fail otherwise).
+    const huge = join(dir.path, 'huge.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 8 * 1024 ** 3);
+    expectOneLineError(
+      await runCli(small, ['complete', 'some-id', '--lease-token', 't', '--result', `@${huge}`]),
+      1,
+      /^error \[payload_too_large\]: --result from file ".*huge\.json" is 8589934592 bytes; the limit is 1024/,
+    );
+    expectOneLineError(
+      await runWithStdin(env, ['enqueue', 'a', '--payload', '-'], '[1, 2]'),
+      1,
+      /^error \[invalid_argument\]: --payload from stdin: expected a JSON object/,
     );
   });
 });

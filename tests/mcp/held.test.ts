@@ -6,7 +6,7 @@ import type { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdi
 import { describe, expect, it } from 'vitest';
 import type { ClaimAnswer, HeldAnswer, Job } from '../../src/core/types.js';
 import { backendsForSuite } from '../helpers/backends.js';
-import { McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
+import { call, McpHarness, MCP_TEST_TIMEOUT_MS, ok, useMcpHarness } from './harness.js';
 
 describe.each(backendsForSuite())('MCP queue_held ($name)', (backend) => {
   let h: McpHarness;
@@ -56,6 +56,42 @@ describe.each(backendsForSuite())('MCP queue_held ($name)', (backend) => {
       });
       expect(done.job.status).toBe('succeeded');
       expect((await ok<HeldAnswer>(again, 'queue_held')).jobs).toEqual([]);
+    },
+  );
+
+  it(
+    'over HTTP a server-wide worker id shows no tokens: queue_held is refused, saying why and what to do',
+    { timeout: MCP_TEST_TIMEOUT_MS },
+    async () => {
+      const shared = await h.serve(['--worker-id', 'team-server']);
+      const [{ client: alice }, { client: bob }] = await Promise.all([
+        h.http(shared.base, 'alice'),
+        h.http(shared.base, 'bob'),
+      ]);
+      await ok(alice, 'queue_enqueue', { type: 'http.task' });
+      const claim = await ok<ClaimAnswer>(alice, 'queue_claim');
+      expect(claim.job).toMatchObject({ claimedBy: 'team-server' });
+
+      // Bob's session has the same id as Alice's; before, this listed her job with her token.
+      const refused = await call(bob, 'queue_held');
+      expect(refused.isError).toBe(true);
+      expect(JSON.stringify(refused.raw)).not.toContain(claim.lease!.token);
+      expect(refused.body).toMatchObject({ error: { code: 'forbidden' } });
+      const message = (refused.body as { error: { message: string } }).error.message;
+      expect(message).toMatch(/HTTP session shares that id/);
+      expect(message).toMatch(/stdio MCP server with your own AGENT_QUEUE_WORKER_ID/);
+      expect((await call(alice, 'queue_held')).isError).toBe(true);
+
+      // Without --worker-id each HTTP session has its own id: its own jobs, and a note that does
+      // not tell it to set the server-wide id.
+      const perSession = await h.serve();
+      const { client: carol } = await h.http(perSession.base, 'carol');
+      await ok(carol, 'queue_enqueue', { type: 'http.task' });
+      const mine = await ok<ClaimAnswer>(carol, 'queue_claim');
+      const held = await ok<HeldAnswer & { note?: string }>(carol, 'queue_held');
+      expect(held.jobs.map((j) => j.lease.token)).toEqual([mine.lease!.token]);
+      expect(held.note).toMatch(/HTTP session/);
+      expect(held.note).not.toMatch(/in the MCP config/);
     },
   );
 });
