@@ -81,6 +81,8 @@ describe('stdio: lines over the cap and malformed lines (sqlite; the database pl
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
       const raw = await h.raw(['mcp']);
+      // One answered call first: the server loads its modules lazily, and that growth is not the line's.
+      await expectServing(raw, 'before-huge');
       const before = raw.peakRssBytes();
       const huge = Buffer.from(
         toolCall('huge', 'queue_enqueue', { type: 't', payload: { blob: 'y'.repeat(70 * MiB) } }),
@@ -94,8 +96,9 @@ describe('stdio: lines over the cap and malformed lines (sqlite; the database pl
       expect(answer.error!.message).toContain(`${huge.length - 1} bytes`);
       const growth = raw.peakRssBytes() - before;
       // Holding the line would cost its 70 MiB (twice, decoded); only the cap (16 MiB) is ever held,
-      // plus discarded stdin chunks until the next garbage collection (about 35 MiB measured in all).
-      expect(growth).toBeLessThan(48 * MiB);
+      // plus discarded stdin chunks until the next garbage collection: 31–53 MiB measured in all,
+      // as the collector happens to run. Under 64 MiB is less than one copy of the line.
+      expect(growth).toBeLessThan(64 * MiB);
       await expectServing(raw, 'after-huge');
     },
   );
