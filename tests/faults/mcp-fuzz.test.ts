@@ -62,7 +62,7 @@ describe.each(backendsForSuite())('fault: MCP fuzz ($name)', (backend) => {
       name: t.name,
       fields: Object.keys(t.inputSchema.properties ?? {}),
     }));
-    expect(tools).toHaveLength(12);
+    expect(tools).toHaveLength(13);
 
     const state = new FuzzState();
     const findings = new Map<string, Finding>();

@@ -116,8 +116,12 @@ export class PgInstance {
         `unix_socket_directories = '${this.dir}'`,
         'max_connections = 80',
         'shared_buffers = 16MB',
+        // fsync off is safe here: the faults restart PostgreSQL, never the machine, so what reached
+        // the OS survives. synchronous_commit must stay on: with it off, an immediate restart (a
+        // crash to PostgreSQL) loses commits it had already acknowledged, e.g. a claim whose answer
+        // and lease token a worker already holds, which production never does.
         'fsync = off',
-        'synchronous_commit = off',
+        'synchronous_commit = on',
         'full_page_writes = off',
         `password_encryption = 'scram-sha-256'`,
         '',
