@@ -53,6 +53,8 @@ export class FuzzState {
         return { reason: 'fuzz', force: true };
       case 'status':
         return { audit: 3 };
+      case 'held':
+        return {};
       default:
         throw new Error(`no valid arguments known for ${tool}`);
     }
