@@ -42,7 +42,12 @@ async function check() {
   writeFileSync(join(appDir, 'package.json'), '{"name":"pack-check-app","private":true}\n');
   // better-sqlite3 is an optional peer: npm does not install it. On a Node without a complete
   // node:sqlite the user installs it beside agent-queue, as the README says; so does this check.
+  // Looking node:sqlite up makes Node 22 warn that it is experimental; that warning is this
+  // script's, not the installed bin's (which silences it), so keep it out of the log.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
   const builtin = process.getBuiltinModule?.('node:sqlite');
+  process.emitWarning = emitWarning;
   const hasNodeSqlite = typeof builtin?.StatementSync?.prototype?.columns === 'function';
   const packages = hasNodeSqlite ? [tarball] : [tarball, 'better-sqlite3'];
   console.log(`pack-check: SQLite through ${hasNodeSqlite ? 'node:sqlite' : 'better-sqlite3'}`);
