@@ -52,11 +52,14 @@ export async function heartbeatHolding(
     while (answer.action === 'pause') {
       const remaining = deadline - performance.now();
       if (remaining <= 0) return answer;
-      const woke = await waiter.wait(holdWaitMs(remaining, renewAt - performance.now()), opts.signal);
+      await waiter.wait(holdWaitMs(remaining, renewAt - performance.now()), opts.signal);
       if (opts.signal?.aborted) return answer;
       const now = performance.now();
-      // At the deadline beat once more, so the answer carries the lease as it is now.
-      if (woke || now >= renewAt || now >= deadline || (await changed(ctx, input.jobId, answer))) {
+      // At the deadline beat once more, so the answer carries the lease as it is now. A wake-up is
+      // a reason to look (a read), not to write: on SQLite every commit of another process wakes
+      // every holder, so beating on each wake-up made paused holders in separate processes wake
+      // each other and write without end.
+      if (now >= renewAt || now >= deadline || (await changed(ctx, input.jobId, answer))) {
         answer = await heartbeat(ctx, beat);
         renewAt = halfLease(answer);
       }

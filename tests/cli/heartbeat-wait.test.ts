@@ -82,5 +82,29 @@ describe.each(backendsForSuite())(
       const plain = await cliJson<HeartbeatAnswer>(env, ['heartbeat', job.id, '--lease-token', token]);
       expect(plain.action).toBe('pause');
     });
+
+    it('two holders in separate processes do not wake each other into writing', async () => {
+      // On SQLite every commit of another process wakes every holder; a holder that wrote on each
+      // wake-up woke the other, which wrote back, for the whole pause (hundreds of writes a second).
+      const jobs = [await startJob(q.service, { type: 'a' }), await startJob(q.service, { type: 'a' })];
+      await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
+      const holders = jobs.map(({ job, token }) =>
+        startCli(env, ['heartbeat', job.id, '--lease-token', token, '--message', 'parked', '--wait', '4']),
+      );
+      // Each heartbeat write stamps updated_at: count the distinct stamps seen during the hold.
+      const stamps = jobs.map(() => new Set<string>());
+      let done = false;
+      const exited = Promise.all(holders.map((h) => h.exited)).finally(() => (done = true));
+      while (!done) {
+        for (const [i, { job }] of jobs.entries()) {
+          stamps[i]!.add((await q.service.get({ jobId: job.id })).job.updatedAt);
+        }
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      for (const r of await exited) expect(r.code, r.stderr).toBe(0);
+      // The claim, the first beat (with the message) and the beat at the deadline: three each. The
+      // lease (600 s) is never due for renewal within the 4 s hold.
+      for (const seen of stamps) expect(seen.size).toBeLessThanOrEqual(4);
+    });
   },
 );
