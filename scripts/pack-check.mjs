@@ -132,7 +132,14 @@ async function checkStdioExit(bin) {
     },
   };
   child.stdin.write(`${JSON.stringify(initialize)}\n`);
-  await new Promise((resolve) => child.stdout.once('data', resolve));
+  // Its answer, or its exit: a bin that dies at load must fail here with its stderr, not leave
+  // this script waiting on nothing (Node would exit 13 without running the cleanup).
+  await Promise.race([
+    new Promise((resolve) => child.stdout.once('data', resolve)),
+    exited.then(() => {
+      throw new Error('agent-queue mcp exited before answering initialize');
+    }),
+  ]);
   child.stdin.end(); // closing stdin is how an MCP host stops a stdio server
   const stderr = await exited;
   if (!stderr.includes('shutting down')) throw new Error(`stdio server logged no shutdown line:\n${stderr}`);

@@ -8,6 +8,7 @@ import { isatty } from 'node:tty';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 import { QueueError } from '../core/errors.js';
+import { maxRequestBytes } from '../mcp/limits.js';
 
 export type JsonInput =
   { from: 'inline'; value: unknown } | { from: 'stdin' } | { from: 'file'; path: string; fd: number };
@@ -55,17 +56,21 @@ export async function readJsonInput(
 ): Promise<unknown> {
   if (input.from === 'inline') return input.value;
   const from = input.from === 'stdin' ? 'stdin' : `file "${input.path}"`;
+  // The limit counts the value's compact JSON; a file of the same value can be several times
+  // larger (indentation, \uXXXX escapes). Read up to the bound the MCP transports use for the same
+  // reason, and let the queue judge the parsed value exactly, as it does for an inline flag.
+  const readLimit = maxRequestBytes(limit);
   const tooLarge = (bytes: string) =>
     new QueueError(
       'payload_too_large',
-      `${flag} from ${from} is ${bytes} bytes; the limit is ${limit} (queue.payloadLimitBytes, AGENT_QUEUE_PAYLOAD_LIMIT_BYTES). Put large content in a file or URL and pass its location in the JSON.`,
+      `${flag} from ${from} is ${bytes} bytes, past what can hold a value within the limit of ${limit} bytes of compact JSON (queue.payloadLimitBytes, AGENT_QUEUE_PAYLOAD_LIMIT_BYTES). Put large content in a file or URL and pass its location in the JSON.`,
       { details: { limit } },
     );
   let stream: Readable;
   if (input.from === 'file') {
     // A regular file says its size up front: refuse it without reading a byte.
     const { size } = fstatSync(input.fd);
-    if (size > limit) throw tooLarge(String(size));
+    if (size > readLimit) throw tooLarge(String(size));
     stream = createReadStream('', { fd: input.fd });
   } else {
     // Not readFileSync(0): it throws EAGAIN on a non-blocking pipe, and reads without an end.
@@ -75,9 +80,9 @@ export async function readJsonInput(
   let bytes = 0;
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (bytes > limit) {
+    if (bytes > readLimit) {
       stream.destroy();
-      throw tooLarge(`more than ${limit}`);
+      throw tooLarge(`more than ${readLimit}`);
     }
     chunks.push(chunk);
   }

@@ -127,12 +127,18 @@ describe('cli launch path', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.stdin.on('error', () => {}); // the CLI closes its end once it refused
-    child.stdin.write(`{"text":"${'x'.repeat(4096)}`);
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // It reads up to 16 MiB (a file of a value within the limit may be several times larger than
+    // its compact JSON); send more than that, without ever ending the JSON.
+    child.stdin.write(`{"text":"`);
+    const chunk = 'x'.repeat(1024 * 1024);
+    for (let i = 0; i < 17 && child.exitCode === null; i++) child.stdin.write(chunk);
+    const code = await new Promise<number | null>((resolve) =>
+      child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve),
+    );
     child.stdin.destroy();
     expect(code, stderr).toBe(1);
     expect(stderr).toMatch(
-      /^error \[payload_too_large\]: --payload from stdin is more than 1024 bytes; the limit is 1024 .*AGENT_QUEUE_PAYLOAD_LIMIT_BYTES/,
+      /^error \[payload_too_large\]: --payload from stdin is more than 16777216 bytes, past what can hold a value within the limit of 1024 bytes .*AGENT_QUEUE_PAYLOAD_LIMIT_BYTES/,
     );
 
     // A sparse 8 GiB file: refused from its size, without reading it (reading would fail otherwise).
@@ -142,7 +148,22 @@ describe('cli launch path', { timeout: CLI_TEST_TIMEOUT_MS }, () => {
     expectOneLineError(
       await runCli(small, ['complete', 'some-id', '--lease-token', 't', '--result', `@${huge}`]),
       1,
-      /^error \[payload_too_large\]: --result from file ".*huge\.json" is 8589934592 bytes; the limit is 1024/,
+      /^error \[payload_too_large\]: --result from file ".*huge\.json" is 8589934592 bytes, past what can hold a value within the limit of 1024 bytes/,
+    );
+    // The limit is on the value's compact JSON, as for an inline flag: an indented file of a value
+    // within it is accepted, and one past it is refused by the queue, naming the real size.
+    const indented = join(dir.path, 'indented.json');
+    const within = { items: Array.from({ length: 40 }, (_, i) => ({ n: i })) };
+    writeFileSync(indented, JSON.stringify(within, null, 8));
+    expect(JSON.stringify(within).length).toBeLessThan(1024);
+    const accepted = await runCli(small, ['enqueue', 'a', '--payload', `@${indented}`]);
+    expect(accepted.code, accepted.stderr).toBe(0);
+    const past = join(dir.path, 'past.json');
+    writeFileSync(past, JSON.stringify({ text: 'y'.repeat(2000) }));
+    expectOneLineError(
+      await runCli(small, ['enqueue', 'a', '--payload', `@${past}`]),
+      1,
+      /^error \[payload_too_large\]: /,
     );
     expectOneLineError(
       await runWithStdin(env, ['enqueue', 'a', '--payload', '-'], '[1, 2]'),
