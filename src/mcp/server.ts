@@ -58,6 +58,13 @@ export function createServer(service: QueueService, options: CreateServerOptions
   for (const base of bases) registerTool(server, TOOLS[base], ctx);
   if (has('claim')) registerPrompts(server, name);
   registerResources(server, service);
+  // Registering declares `listChanged: true` for tools, resources and prompts, but a session's lists
+  // never change and no list_changed notification is ever sent: declare only what is sent.
+  server.server.registerCapabilities({
+    tools: { listChanged: false },
+    resources: { listChanged: false },
+    ...(has('claim') ? { prompts: { listChanged: false } } : {}),
+  });
   return {
     server,
     identity,
