@@ -61,4 +61,20 @@ describe.each(backendsForSuite())('MCP errors ($name)', (backend) => {
       expect(claim.action).toBe('wait');
     },
   );
+
+  it(
+    'caps an unknown key it repeats, so a huge key cannot flood the context',
+    { timeout: MCP_TEST_TIMEOUT_MS },
+    async () => {
+      const client = await h.stdio();
+      const key = `start-of-the-key-${'k'.repeat(100_000)}`;
+      const answer = await call<ErrorBody>(client, 'queue_enqueue', { type: 'a', [key]: 1 });
+      expect(answer.isError).toBe(true);
+      expect(answer.body.error.code).toBe('invalid_argument');
+      expect(answer.body.error.message).toContain('"start-of-the-key-kkk');
+      expect(answer.body.error.message).toContain(`… (${key.length} characters)`);
+      const text = (answer.raw.content as { text: string }[])[0]!.text;
+      expect(text.length).toBeLessThan(1024);
+    },
+  );
 });
