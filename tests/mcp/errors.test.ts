@@ -52,8 +52,10 @@ describe.each(backendsForSuite())('MCP errors ($name)', (backend) => {
         expect(answer.body.error.message).toMatch(message);
         expect(answer.raw.structuredContent).toBeUndefined();
       }
-      // An unknown tool is the SDK's own error result, also without taking the server down.
-      expect((await client.callTool({ name: 'queue_nope', arguments: {} })).isError).toBe(true);
+      // An unknown tool is a JSON-RPC error (tool-calls.test.ts), also without taking the server down.
+      await expect(client.callTool({ name: 'queue_nope', arguments: {} })).rejects.toMatchObject({
+        code: -32602,
+      });
 
       const status = await ok<StatusAnswer>(client, 'queue_status');
       expect(status.system.workersPaused).toBe(false);
