@@ -1,5 +1,9 @@
 // The one error class every layer throws: a stable code (SPEC §6) and a message that says how to fix it.
 // Surfaces map codes to HTTP/MCP/exit codes in one place each.
+import { echo } from './echo.js';
+
+/** How much of an unexpected error's own message an answer repeats (the log has all of it). */
+const MAX_INTERNAL_DETAIL = 300;
 
 export const ERROR_CODES = [
   'not_found',
@@ -64,7 +68,8 @@ export function withHint(err: QueueError, hints: Partial<Record<ErrorHint, strin
 /** Any thrown value as a QueueError: unknown errors are `internal`, a bug, not worth retrying. */
 export function toQueueError(err: unknown): QueueError {
   if (isQueueError(err)) return err;
-  const detail = err instanceof Error ? err.message : String(err);
+  // Capped: a driver's message may quote a whole row value.
+  const detail = echo(err instanceof Error ? err.message : String(err), MAX_INTERNAL_DETAIL);
   return new QueueError(
     'internal',
     `The server hit an unexpected error (${detail}). This is a bug in agent-queue, not in your call; retrying will not help. Check the server log.`,

@@ -6,6 +6,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
 import type { McpSettings, WorkerSettings } from '../settings/types.js';
+import { guardToolCalls } from './call-tool.js';
 import { sessionIdentity } from './identity.js';
 import { InFlight } from './in-flight.js';
 import { PROFILES, toolName, type ToolBase } from './profiles.js';
@@ -56,8 +57,16 @@ export function createServer(service: QueueService, options: CreateServerOptions
     inFlight,
   };
   for (const base of bases) registerTool(server, TOOLS[base], ctx);
+  guardToolCalls(server, bases.map(name));
   if (has('claim')) registerPrompts(server, name);
   registerResources(server, service);
+  // Registering declares `listChanged: true` for tools, resources and prompts, but a session's lists
+  // never change and no list_changed notification is ever sent: declare only what is sent.
+  server.server.registerCapabilities({
+    tools: { listChanged: false },
+    resources: { listChanged: false },
+    ...(has('claim') ? { prompts: { listChanged: false } } : {}),
+  });
   return {
     server,
     identity,

@@ -1,9 +1,10 @@
 // The queue's refusals that name a job's state; the error class itself is in src/core.
 import type { JobRecord } from '../store/store.js';
+import { echo } from '../core/echo.js';
 import { QueueError } from '../core/errors.js';
 
 export const notFound = (jobId: string): QueueError =>
-  new QueueError('not_found', `No job with id "${jobId}". Check the id.`, { hint: 'list_jobs' });
+  new QueueError('not_found', `No job with id "${echo(jobId)}". Check the id.`, { hint: 'list_jobs' });
 
 export function leaseLostError(job: JobRecord): QueueError {
   // Said without knowing which attempt the token was issued for (see lease-story.ts): only facts.

@@ -1,12 +1,11 @@
 // Parses an operation input with its shared schema; a bad input becomes `invalid_argument` with a
 // message that names each wrong field and says what it should be.
 import type { z } from 'zod';
+import { echo } from '../core/echo.js';
 import { QueueError } from '../core/errors.js';
 
 /** JSON nested deeper than this is refused: deeper input only serves to exhaust a stack somewhere. */
 const MAX_JSON_DEPTH = 64;
-/** Longest piece of the caller's input (a key, a value, a path) that an error message repeats. */
-const MAX_ECHO_CHARS = 80;
 /** Most unknown field names one message lists. */
 const MAX_ECHOED_KEYS = 5;
 
@@ -42,15 +41,6 @@ export function assertJsonWithinLimit(field: string, value: unknown, limit: numb
     `${field} is ${bytes} bytes; the limit is ${limit}. Put large content in a file or URL and pass its location in the ${field}.`,
     { details: { bytes, limit } },
   );
-}
-
-/** A piece of the caller's input, fit to repeat in a message: at most 80 characters, NUL and lone surrogates escaped. */
-function echo(text: string): string {
-  let s = text.length > MAX_ECHO_CHARS ? text.slice(0, MAX_ECHO_CHARS) : text;
-  // Never end on half of a surrogate pair that the cut split.
-  if (s.length < text.length && /[\uD800-\uDBFF]$/.test(s)) s = s.slice(0, -1);
-  s = s.replace(/\0|\p{Cs}/gu, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-  return s.length < text.length ? `${s}…` : s;
 }
 
 function unknownKeys(keys: string[]): string {

@@ -33,6 +33,12 @@ function answered(
   };
 }
 
+/** MCP wants -32602 for a tools/call the server cannot serve (src/mcp/call-tool.ts). */
+const invalidParams = (a: Answer): string | null =>
+  a.error?.code === -32602
+    ? null
+    : `answered ${JSON.stringify(a.error ?? a.result).slice(0, 80)}, expected -32602`;
+
 /** Lines that must not be answered: the next answer has to be the ping sent after them. */
 function unanswered(what: string, bytes: string): RawLine {
   return {
@@ -127,11 +133,13 @@ export const RAW_LINES: RawLine[] = [
         params: { name: 'queue_get', arguments: [1] },
       }),
     'r-argarr',
+    invalidParams,
   ),
   answered(
     'tools/call without a name',
     () => line({ jsonrpc: '2.0', id: 'r-noname', method: 'tools/call', params: {} }),
     'r-noname',
+    invalidParams,
   ),
   answered(
     '__proto__ in params',

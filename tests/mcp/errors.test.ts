@@ -52,13 +52,31 @@ describe.each(backendsForSuite())('MCP errors ($name)', (backend) => {
         expect(answer.body.error.message).toMatch(message);
         expect(answer.raw.structuredContent).toBeUndefined();
       }
-      // An unknown tool is the SDK's own error result, also without taking the server down.
-      expect((await client.callTool({ name: 'queue_nope', arguments: {} })).isError).toBe(true);
+      // An unknown tool is a JSON-RPC error (tool-calls.test.ts), also without taking the server down.
+      await expect(client.callTool({ name: 'queue_nope', arguments: {} })).rejects.toMatchObject({
+        code: -32602,
+      });
 
       const status = await ok<StatusAnswer>(client, 'queue_status');
       expect(status.system.workersPaused).toBe(false);
       const claim = await ok<ClaimAnswer>(client, 'queue_claim');
       expect(claim.action).toBe('wait');
+    },
+  );
+
+  it(
+    'caps an unknown key it repeats, so a huge key cannot flood the context',
+    { timeout: MCP_TEST_TIMEOUT_MS },
+    async () => {
+      const client = await h.stdio();
+      const key = `start-of-the-key-${'k'.repeat(100_000)}`;
+      const answer = await call<ErrorBody>(client, 'queue_enqueue', { type: 'a', [key]: 1 });
+      expect(answer.isError).toBe(true);
+      expect(answer.body.error.code).toBe('invalid_argument');
+      expect(answer.body.error.message).toContain('"start-of-the-key-kkk');
+      expect(answer.body.error.message).toContain(`… (${key.length} characters)`);
+      const text = (answer.raw.content as { text: string }[])[0]!.text;
+      expect(text.length).toBeLessThan(1024);
     },
   );
 });

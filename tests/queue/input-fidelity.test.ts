@@ -135,7 +135,7 @@ describe.each(backendsForSuite())('input fidelity ($name)', (backend) => {
       'invalid_argument',
       /unknown field/,
     );
-    expect(unknown.message).toContain(`"${'k'.repeat(80)}…"`);
+    expect(unknown.message).toContain(`"${'k'.repeat(80)}… (${huge.length} characters)"`);
     expect(unknown.message.length).toBeLessThan(300);
     expect(JSON.stringify(unknown.details).length).toBeLessThan(600);
 
@@ -147,7 +147,7 @@ describe.each(backendsForSuite())('input fidelity ($name)', (backend) => {
       q.service.enqueue({ type: 't', payload: { [`${huge}${LONE}`]: 1 } }),
       'invalid_argument',
     );
-    expect(deepKey.message).toContain(`payload.${'k'.repeat(72)}…`);
+    expect(deepKey.message).toContain(`payload.${'k'.repeat(72)}… (${huge.length + 9} characters)`);
     expect(deepKey.message.length).toBeLessThan(400);
   });
 });
