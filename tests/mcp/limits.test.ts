@@ -46,7 +46,7 @@ describe.each(backendsForSuite())('MCP limits ($name)', (backend) => {
         ['k'.repeat(5 * 1024 * 1024)]: 1,
       });
       expect(hugeKey.body.error.code).toBe('invalid_argument');
-      expect(hugeKey.body.error.message).toContain(`"${'k'.repeat(80)}…"`);
+      expect(hugeKey.body.error.message).toContain(`"${'k'.repeat(80)}… (${5 * 1024 * 1024} characters)"`);
       expect(JSON.stringify(hugeKey.raw).length).toBeLessThan(500);
     },
   );
