@@ -1,15 +1,10 @@
 // agent-queue command line. Each command lives in its own file, listed in commands.ts, and only
 // the one argv names is loaded (all of them for --help and for a word that names no command).
-import { createRequire } from 'node:module';
 import { Command, CommanderError } from 'commander';
 import { reportError } from './context.js';
 import { COMMANDS, dispatch } from './commands.js';
 import { addSettingFlags } from './setting-flags.js';
-
-function version(): string {
-  const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from '../core/version.js';
 
 function baseProgram(): Command {
   return (
@@ -20,7 +15,7 @@ function baseProgram(): Command {
       { global: true },
     )
       .option('--json', 'print machine-readable JSON')
-      .version(version(), '-V, --version', 'print the version of agent-queue')
+      .version(packageVersion(), '-V, --version', 'print the version of agent-queue')
       // One line of pointer after a program-level error, not fifty lines of help.
       .showHelpAfterError("Run 'agent-queue --help' for the commands and options.")
       .showSuggestionAfterError()

@@ -1,7 +1,6 @@
 // createServer(service, options): one McpServer per MCP session (stdio has one; HTTP one per client).
 // Transports stay thin: they connect the server, and call close() when the session ends. Claims
 // without a lease get the service's default (queue.defaultLeaseSeconds, the --lease flag).
-import { createRequire } from 'node:module';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
@@ -15,8 +14,7 @@ import { registerResources } from './resources.js';
 import { registerTool, type ToolContext } from './tool.js';
 import { toolHints } from './errors.js';
 import { TOOLS } from './tools/index.js';
-
-const pkg = createRequire(import.meta.url)('../../package.json') as { version: string };
+import { packageVersion } from '../core/version.js';
 
 export interface CreateServerOptions {
   mcp: McpSettings;
@@ -38,7 +36,7 @@ export function createServer(service: QueueService, options: CreateServerOptions
   const has = (base: ToolBase) => bases.includes(base);
   const name = (base: ToolBase) => toolName(options.mcp.toolNames, base);
   const server = new McpServer(
-    { name: 'agent-queue', title: 'agent-queue', version: pkg.version },
+    { name: 'agent-queue', title: 'agent-queue', version: packageVersion() },
     {
       instructions: instructions(name, has),
       capabilities: { tools: {}, resources: {}, ...(has('claim') ? { prompts: {} } : {}) },
