@@ -19,7 +19,8 @@ describe.each(backendsForSuite())(
     });
     afterEach(stopStartedClis);
 
-    it('holds under quiesce and answers continue once resumed', async () => {
+    /** A running job under quiesce, and `heartbeat --wait 30` for it, once its first beat landed. */
+    async function holding() {
       const { job, token } = await startJob(q.service, { type: 'a' });
       await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
       const cli = startCli(env, [
@@ -32,10 +33,15 @@ describe.each(backendsForSuite())(
         '--wait',
         '30',
       ]);
-      // Its first beat writes the message, and the hold listens from before that beat: resume then.
+      // Its first beat writes the message, and the hold listens from before that beat.
       await expect
         .poll(async () => (await q.service.get({ jobId: job.id })).job.progressMessage, { timeout: 15_000 })
         .toBe('parked');
+      return { job, cli };
+    }
+
+    it('holds under quiesce and answers continue once resumed', async () => {
+      const { cli } = await holding();
       await q.connect().control.resume({ reason: 'done', force: true });
       const r = await cli.exited;
       expect(r.code, r.stderr).toBe(0);
@@ -43,21 +49,7 @@ describe.each(backendsForSuite())(
     });
 
     it('Ctrl-C ends the hold early with the pause answer', async () => {
-      const { job, token } = await startJob(q.service, { type: 'a' });
-      await q.service.control.pause({ mode: 'quiesce', reason: 'failover' });
-      const cli = startCli(env, [
-        'heartbeat',
-        job.id,
-        '--lease-token',
-        token,
-        '--message',
-        'parked',
-        '--wait',
-        '30',
-      ]);
-      await expect
-        .poll(async () => (await q.service.get({ jobId: job.id })).job.progressMessage, { timeout: 15_000 })
-        .toBe('parked');
+      const { cli } = await holding();
       cli.kill('SIGINT');
       const r = await cli.exited;
       expect(r.code, r.stderr).toBe(0);
