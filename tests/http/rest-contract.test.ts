@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { backendsForSuite } from '../helpers/backends.js';
 import { pollUntil } from '../faults/poll.js';
 import { track, untilWaiting } from '../helpers/waiting.js';
-import { useRest, type RestHarness } from './rest-harness.js';
+import { useRest, type Answer, type RestHarness } from './rest-harness.js';
 
 const JOBS = '/api/queue/jobs';
 const PAUSE = '/api/system/worker-pause';
@@ -166,7 +166,7 @@ describe.each(backendsForSuite())('REST contract ($name)', (backend) => {
 
   it('answers errors as {error: {code, message}} with their status', async () => {
     const expectError = async (
-      p: Promise<{ status: number; body: { error: { code: string; message: string } } }>,
+      p: Promise<Answer>,
       status: number,
       code: string,
       message?: RegExp,
