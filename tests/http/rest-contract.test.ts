@@ -165,12 +165,7 @@ describe.each(backendsForSuite())('REST contract ($name)', (backend) => {
   });
 
   it('answers errors as {error: {code, message}} with their status', async () => {
-    const expectError = async (
-      p: Promise<Answer>,
-      status: number,
-      code: string,
-      message?: RegExp,
-    ) => {
+    const expectError = async (p: Promise<Answer>, status: number, code: string, message?: RegExp) => {
       const r = await p;
       expect(r.status).toBe(status);
       expect(r.body.error.code).toBe(code);
