@@ -45,8 +45,10 @@ export function mountRest<E extends Env>(
       }
     });
   }
-  const known = [...routes.map((r) => ({ method: r.method, pattern: pathPattern(r.path) }))];
-  known.push({ method: 'GET', pattern: pathPattern('/api/openapi.json') });
+  const known = [...routes, { method: 'GET', path: '/api/openapi.json' }].map((r) => ({
+    method: r.method,
+    pattern: pathPattern(r.path),
+  }));
   app.all('/api/*', (c) => {
     const allowed = [...new Set(known.filter((k) => k.pattern.test(c.req.path)).map((k) => k.method))];
     if (allowed.length === 0) {
