@@ -85,6 +85,7 @@ export default tseslint.config(
           'Buffer',
           'URL',
           'AbortController',
+          'fetch',
         ].map((g) => [g, 'readonly']),
       ),
     },

@@ -1,5 +1,5 @@
-// `agent-queue serve`: MCP over Streamable HTTP at /mcp (+ legacy /sse, /messages) and /healthz,
-// bound to loopback. Logs to stderr, like every command.
+// `agent-queue serve`: MCP over Streamable HTTP at /mcp (+ legacy /sse, /messages), the REST API
+// under /api, /metrics and /healthz, bound to loopback. Logs to stderr, like every command.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
@@ -13,7 +13,9 @@ export function registerServe(program: Command): void {
   addSettingFlags(
     program
       .command('serve')
-      .description('Serve MCP over Streamable HTTP at /mcp (and legacy SSE at /sse) on 127.0.0.1.')
+      .description(
+        'Serve the REST API (/api), MCP over Streamable HTTP (/mcp, legacy SSE at /sse) and /metrics on 127.0.0.1.',
+      )
       .showHelpAfterError(false),
     { command: 'serve' },
   ).action(async (_flags: unknown, cmd: Command) => {

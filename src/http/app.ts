@@ -1,5 +1,6 @@
 // The HTTP surface of `agent-queue serve`: MCP over Streamable HTTP at /mcp, the legacy HTTP+SSE
-// endpoints, and /healthz. (The REST API and the dashboard mount here in later releases.)
+// endpoints, the REST API under /api (docs/http.md), /metrics and /healthz. (The dashboard mounts
+// here in a later release.)
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -10,6 +11,8 @@ import type { QueueService } from '../queue/service.js';
 import { originGuard, type OriginPolicy } from './guard.js';
 import { mountMcp } from './mcp-route.js';
 import { mountLegacySse } from './sse-route.js';
+import { createMetrics } from './metrics.js';
+import { mountRest } from './rest/mount.js';
 
 export interface AppOptions {
   service: QueueService;
@@ -31,6 +34,8 @@ export function createApp(opts: AppOptions): HttpApp {
   app.use('/mcp', guard);
   app.use('/sse', guard);
   app.use('/messages', guard);
+  app.use('/api/*', guard);
+  app.use('/metrics', guard);
   // A body over the limit is refused before it is parsed (by Content-Length, or counted as it streams in).
   const maxSize = maxRequestBytes(opts.payloadLimitBytes);
   const limit = bodyLimit({
@@ -50,6 +55,24 @@ export function createApp(opts: AppOptions): HttpApp {
       ),
   });
   app.use('/mcp', limit);
+  // The same limit for REST bodies, answered in the REST error shape.
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        c.json(
+          {
+            error: {
+              code: 'payload_too_large',
+              message: `Request body over ${maxSize} bytes. Keep payloads under the queue's payload limit (${opts.payloadLimitBytes} bytes): put large content in a file or URL and pass its location.`,
+              details: { limitBytes: maxSize },
+            },
+          },
+          413,
+        ),
+    }),
+  );
   // Not on /messages: the legacy SSE transport reads the Node request stream itself (a chunked body
   // read here would leave it nothing) and caps bodies at 4 MB of its own.
   // Healthy = the database answers; 503 lets a load balancer or supervisor notice.
@@ -66,9 +89,15 @@ export function createApp(opts: AppOptions): HttpApp {
   const mcpOptions = { ...opts.mcp, transport: 'http' as const };
   const mcp = mountMcp(app, opts.service, mcpOptions);
   const sse = mountLegacySse(app, opts.service, mcpOptions);
+  mountRest(app, opts.service, { log: opts.mcp.log });
+  const metrics = createMetrics(opts.service);
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),
+  );
   return {
     app,
     async close() {
+      metrics.close();
       await Promise.all([mcp.close(), sse.close()]);
     },
   };

@@ -1,6 +1,6 @@
 // The one place where queue errors become HTTP answers: a status per stable code (SPEC §11) and
 // the body `{error: {code, message, details?}}`. MCP over HTTP answers through src/mcp/errors.ts.
-import { toQueueError, type ErrorCode } from '../core/errors.js';
+import { toQueueError, withHint, type ErrorCode, type ErrorHint } from '../core/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_argument: 400,
@@ -19,13 +19,17 @@ export interface HttpErrorBody {
   error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
 }
 
-/**
- * Any thrown value -> status and body. An error's `hint` (core/errors.ts) is left out until the
- * REST routes exist to word it (e.g. which route lists jobs).
- */
+// What fixes an error, in the REST API's words (the queue's messages name no surface).
+const HINTS: Partial<Record<ErrorHint, string>> = {
+  list_jobs: 'GET /api/queue/jobs lists recent jobs and their ids.',
+  force_resume:
+    'To resume anyway: POST /api/system/worker-pause with {"paused": false, "force": true, "reason": "…"}.',
+};
+
+/** Any thrown value -> status and body; validation `details.issues` stay, for scripts to read. */
 export function httpError(err: unknown): { status: number; body: HttpErrorBody } {
   const e = toQueueError(err);
-  const body: HttpErrorBody = { error: { code: e.code, message: e.message } };
+  const body: HttpErrorBody = { error: { code: e.code, message: withHint(e, HINTS) } };
   if (e.details) body.error.details = e.details;
   return { status: STATUS[e.code], body };
 }

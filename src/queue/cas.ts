@@ -25,15 +25,15 @@ export async function retryOnConflict<T>(what: string, attempt: () => Promise<T 
  * Writes one decision about a job: applied only if the row still matches `d.expect`; null when
  * it did not. `from` is the row the decision was made on, to wake whoever the change concerns.
  */
-export function writeDecision(
-  ctx: Pick<QueueContext, 'store'>,
+export async function writeDecision(
+  ctx: Pick<QueueContext, 'store' | 'observers'>,
   id: string,
   d: Decision,
   now: Date,
   from?: JobRecord,
 ): Promise<JobRecord | null> {
   const notify = from ? wakeupFor(from, d) : undefined;
-  return ctx.store.jobUpdate({
+  const job = await ctx.store.jobUpdate({
     id,
     expect: d.expect,
     set: d.set,
@@ -41,6 +41,8 @@ export function writeDecision(
     ...(d.event ? { event: d.event } : {}),
     ...(notify ? { notify } : {}),
   });
+  if (job && d.event) ctx.observers.emit({ job, kind: d.event.kind, data: d.event.data, at: now });
+  return job;
 }
 
 /**
@@ -50,7 +52,7 @@ export function writeDecision(
  * gets an error knows that nothing was written.
  */
 export function decideAndWrite(
-  ctx: Pick<QueueContext, 'store' | 'clock'>,
+  ctx: Pick<QueueContext, 'store' | 'clock' | 'observers'>,
   id: string,
   decide: (cur: JobRecord | null, now: Date) => Decision | null,
   readAlongside?: Promise<unknown>,

@@ -91,7 +91,10 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
       data: { workerId: input.workerId, lease: leaseTag(leaseToken) },
     },
   });
-  if (job) return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };
+  if (job) {
+    ctx.observers.emit({ job, kind: 'claimed', data: { workerId: input.workerId }, at: now });
+    return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };
+  }
   return waitAnswer(ctx, pause);
 }
 

@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import type { PauseControl } from './control.js';
 import type { QueueSettings } from './settings.js';
+import type { Observers } from './observers.js';
 import type { Wakeups } from './wakeups.js';
 
 export interface QueueContext {
@@ -15,6 +16,8 @@ export interface QueueContext {
   readonly random: () => number;
   readonly control: PauseControl;
   readonly wakeups: Wakeups;
+  /** Told of every job write with a timeline event, after it committed (metrics, event streams). */
+  readonly observers: Observers;
   /** Runs the lease-expiry sweep if it has not run for a while (claims trigger it). */
   readonly sweepIfDue: () => Promise<void>;
 }

@@ -31,15 +31,13 @@ export async function enqueue(
     runAt,
     maxAttempts: input.maxAttempts ?? ctx.settings.defaultMaxAttempts,
   });
-  const { job, inserted } = await ctx.store.jobInsert({
-    job: record,
-    notify: readySignal(record),
-    event: {
-      level: 'info',
-      kind: 'enqueued',
-      message: null,
-      data: { priority: record.priority, runAt: runAt.toISOString() },
-    },
-  });
+  const event = {
+    level: 'info' as const,
+    kind: 'enqueued',
+    message: null,
+    data: { priority: record.priority, runAt: runAt.toISOString() },
+  };
+  const { job, inserted } = await ctx.store.jobInsert({ job: record, notify: readySignal(record), event });
+  if (inserted) ctx.observers.emit({ job, kind: event.kind, data: event.data, at: now });
   return { job: toJob(job), deduplicated: !inserted };
 }

@@ -1,5 +1,5 @@
 // Reads (SPEC §6): one job with its latest events, a page of jobs, a job's timeline.
-import type { Job, JobEvent, JobPage } from '../core/types.js';
+import type { Job, JobEvent, JobPage, JobStatus } from '../core/types.js';
 import type { QueueContext } from './context.js';
 import { notFound } from './errors.js';
 import { toPage } from './page.js';
@@ -40,4 +40,11 @@ export async function events(ctx: QueueContext, raw: S.EventsInput): Promise<{ e
     ...(input.after !== undefined ? { after: input.after } : {}),
   });
   return { events };
+}
+
+export type JobTally = { status: JobStatus; type: string; count: number }[];
+
+/** Jobs per (status, type) for metrics: one grouped query, at most `limit` groups. */
+export function tally(ctx: QueueContext, limit: number): Promise<JobTally> {
+  return ctx.store.jobTally({ limit });
 }

@@ -14,14 +14,19 @@ import { held } from './held.js';
 import { ackCancel, complete, fail, log, watchJob } from './lease.js';
 import { Maintenance } from './maintenance.js';
 import { cancel, retry } from './operator.js';
-import { events, get, list } from './reads.js';
+import { events, get, list, tally, type JobTally } from './reads.js';
 import type * as S from './schemas.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { Wakeups } from './wakeups.js';
+import { Observers, type QueueObserver } from './observers.js';
+import { watchActivity, type ActivityWatch } from './activity.js';
 import type { WorkerPort } from './worker-port.js';
 
 export type { ClaimOptions } from './claim.js';
 export type { HeartbeatOptions } from './heartbeat-hold.js';
+export type { ActivityWatch } from './activity.js';
+export type { JobActivity, QueueObserver } from './observers.js';
+export type { JobTally } from './reads.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -53,6 +58,7 @@ export class QueueService implements WorkerPort {
       random: opts.random ?? Math.random,
       control: this.control,
       wakeups: opts.wakeups ?? new Wakeups(store),
+      observers: new Observers(),
     };
     this.upkeep = new Maintenance(base);
     this.ctx = { ...base, sweepIfDue: () => this.upkeep.sweepIfDue() };
@@ -117,6 +123,20 @@ export class QueueService implements WorkerPort {
   }
   events(input: S.EventsInput): Promise<{ events: JobEvent[] }> {
     return events(this.ctx, input);
+  }
+  /** Jobs per (status, type), largest groups first, at most `limit` groups. */
+  tally(limit: number): Promise<JobTally> {
+    return tally(this.ctx, limit);
+  }
+
+  // ── activity ───────────────────────────────────────────────────────────────────────────────
+  /** Hears of every job write with a timeline event made through this service; returns its removal. */
+  observe(observer: QueueObserver): () => void {
+    return this.ctx.observers.add(observer);
+  }
+  /** Waits for a job's timeline to grow; open before reading the events (activity.ts). */
+  watchActivity(jobId: string): Promise<ActivityWatch> {
+    return watchActivity(this.ctx, jobId);
   }
 
   // ── upkeep ─────────────────────────────────────────────────────────────────────────────────

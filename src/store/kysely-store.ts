@@ -2,6 +2,7 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Dialect, JobUpdate } from './dialect.js';
 import type { JobExpectation, JobRecord, Store } from './store.js';
+import type { JobStatus } from '../core/types.js';
 import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
 import { migrate } from './migrate.js';
 import { candidateFilter, workersPaused } from './claim.js';
@@ -151,6 +152,20 @@ export function createKyselyStore(d: Dialect): Store {
         running: Number(row?.running ?? 0),
         staleRunning: Number(row?.staleRunning ?? 0),
       };
+    },
+
+    async jobTally({ limit }) {
+      const rows = await db
+        .selectFrom('agent_jobs')
+        .select((eb) => ['status', 'type', eb.fn.countAll<number | string>().as('count')])
+        .groupBy(['status', 'type'])
+        .orderBy('count', 'desc')
+        .orderBy('status')
+        .orderBy('type')
+        .limit(limit)
+        .execute();
+      // PostgreSQL answers count(*) as a bigint string.
+      return rows.map((r) => ({ status: r.status as JobStatus, type: r.type, count: Number(r.count) }));
     },
 
     async jobNextRunAt({ types, capabilities }) {

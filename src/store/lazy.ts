@@ -103,6 +103,7 @@ const DATA_METHODS: Record<DataMethod, true> = {
   jobList: true,
   jobsExpiredList: true,
   jobCounts: true,
+  jobTally: true,
   jobNextRunAt: true,
   jobsPrune: true,
   eventsList: true,

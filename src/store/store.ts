@@ -119,6 +119,8 @@ export interface Store {
   }): Promise<JobRecord[]>;
   jobsExpiredList(p: { now: Date; limit: number }): Promise<JobRecord[]>;
   jobCounts(p: { now: Date }): Promise<JobCounts>;
+  /** How many jobs have each (status, type), largest groups first, at most `limit` groups (metrics). */
+  jobTally(p: { limit: number }): Promise<{ status: JobStatus; type: string; count: number }[]>;
   /** Earliest runAt among queued jobs the worker could claim, to sleep exactly until it is due. */
   jobNextRunAt(p: {
     /** As in jobClaim: undefined is any type, an empty list none. */

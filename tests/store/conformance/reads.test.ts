@@ -174,6 +174,22 @@ describeEachStore('store: jobsExpiredList, jobCounts, jobNextRunAt', (s) => {
     });
   });
 
+  it('jobTally: jobs per (status, type), largest groups first, at most limit groups', async () => {
+    expect(await s.store.jobTally({ limit: 10 })).toEqual([]);
+    await insertJob(s.store, { type: 'a' });
+    await insertJob(s.store, { type: 'a' });
+    await insertJob(s.store, { type: 'b' });
+    await insertJob(s.store, { type: 'a', status: 'succeeded', finishedAt: T0 });
+    await leased(at(30), 'c');
+    expect(await s.store.jobTally({ limit: 10 })).toEqual([
+      { status: 'queued', type: 'a', count: 2 },
+      { status: 'queued', type: 'b', count: 1 },
+      { status: 'running', type: 'c', count: 1 },
+      { status: 'succeeded', type: 'a', count: 1 },
+    ]);
+    expect(await s.store.jobTally({ limit: 1 })).toEqual([{ status: 'queued', type: 'a', count: 2 }]);
+  });
+
   it('jobNextRunAt: the earliest run_at a worker could claim, whatever now is', async () => {
     const next = (types: string[] | undefined, capabilities: string[] = []) =>
       s.store.jobNextRunAt({ types, capabilities });

@@ -1,0 +1,124 @@
+// /api/openapi.json (OpenAPI 3.1), made from the route table and the shared zod schemas with zod's
+// own JSON Schema output: no schema is written twice. Inputs are shown as a caller sends them
+// (`io: 'input'`): defaults optional, numbers also accepted as decimal strings by the service.
+import { z } from 'zod';
+import { ERROR_CODES } from '../../core/errors.js';
+import { packageVersion } from '../../core/version.js';
+import type { RestRoute } from './route.js';
+
+type Json = Record<string, unknown>;
+
+const jsonSchema = (schema: z.ZodType): Json => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'draft-2020-12',
+    unrepresentable: 'any',
+  }) as Json;
+  return rest;
+};
+
+/** The route's input without the job id, which travels in the path. */
+function inputSchema(route: RestRoute): Json | undefined {
+  if (!route.input) return undefined;
+  const json = jsonSchema(route.input);
+  if (!route.path.includes('{id}')) return json;
+  const { jobId: _id, ...properties } = json.properties as Json;
+  const required = ((json.required as string[] | undefined) ?? []).filter((k) => k !== 'jobId');
+  const { required: _all, ...rest } = json;
+  return { ...rest, properties, ...(required.length > 0 ? { required } : {}) };
+}
+
+const errorSchema: Json = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', enum: [...ERROR_CODES] },
+        message: { type: 'string', description: 'What went wrong and how to fix the call.' },
+        details: {
+          type: 'object',
+          description: 'Machine-readable facts, e.g. the job state or validation issues.',
+        },
+      },
+    },
+  },
+};
+const errorResponse = {
+  description:
+    'An error: 400 invalid_argument, 401, 403, 404 not_found, 405, 409 lease_lost / job_state_conflict, 413, 503 unavailable.',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
+
+function operation(route: RestRoute): Json {
+  const input = inputSchema(route);
+  const parameters: Json[] = [];
+  if (route.path.includes('{id}')) {
+    parameters.push({
+      name: 'id',
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+      description: 'The job id.',
+    });
+  }
+  if (input && route.method === 'GET') {
+    const required = new Set((input.required as string[] | undefined) ?? []);
+    for (const [name, schema] of Object.entries((input.properties as Json | undefined) ?? {})) {
+      parameters.push({ name, in: 'query', required: required.has(name), schema });
+    }
+  }
+  if (route.stream) {
+    parameters.push({
+      name: 'Last-Event-ID',
+      in: 'header',
+      required: false,
+      schema: { type: 'string' },
+      description: 'Resume after this event id (EventSource sends it on reconnect); wins over ?after=.',
+    });
+  }
+  const ok = route.stream
+    ? {
+        description: 'text/event-stream: one `message` per event (id = the event id), then `end`.',
+        content: { 'text/event-stream': { schema: { type: 'string' } } },
+      }
+    : {
+        description: 'OK',
+        content: { 'application/json': { schema: route.output ? jsonSchema(route.output) : {} } },
+      };
+  const success =
+    route.method === 'POST' && route.operationId === 'enqueue' ? { '201': ok, '200': ok } : { '200': ok };
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    'x-permission': route.permission,
+    ...(parameters.length ? { parameters } : {}),
+    ...(input && route.method === 'POST'
+      ? { requestBody: { required: false, content: { 'application/json': { schema: input } } } }
+      : {}),
+    responses: { ...success, default: errorResponse },
+  };
+}
+
+export function openApiDocument(routes: readonly RestRoute[]): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    paths[route.path] = { ...paths[route.path], [route.method.toLowerCase()]: operation(route) };
+  }
+  paths['/api/openapi.json'] = {
+    get: {
+      operationId: 'openapi',
+      summary: 'This document.',
+      'x-permission': 'read',
+      responses: { '200': { description: 'OpenAPI 3.1', content: { 'application/json': { schema: {} } } } },
+    },
+  };
+  return {
+    openapi: '3.1.0',
+    info: { title: 'agent-queue', version: packageVersion() },
+    paths,
+    components: { schemas: { Error: errorSchema } },
+  };
+}

@@ -1,0 +1,40 @@
+// What one REST route is: the table in routes.ts is the single source of both the routing
+// (mount.ts) and the OpenAPI document (openapi.ts).
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type { QueueService } from '../../queue/service.js';
+
+/**
+ * What a caller must be allowed to do to call the route; the token layer maps roles onto these.
+ * read: look at jobs and the fleet; produce: enqueue and cancel; work: claim and hold leases;
+ * operate: pause and resume the fleet.
+ */
+export type Permission = 'read' | 'produce' | 'work' | 'operate';
+
+export interface RouteCall {
+  service: QueueService;
+  /** The parsed request: JSON body (POST) or query (GET), with the path's job id as `jobId`. */
+  input: Record<string, unknown>;
+  /** Aborted when the client goes away: long-polls end instead of handing a job to nobody. */
+  signal: AbortSignal;
+  c: Context;
+}
+
+export interface RestRoute {
+  method: 'GET' | 'POST';
+  /** OpenAPI style, e.g. /api/queue/jobs/{id}; `{id}` is always a job id. */
+  path: string;
+  operationId: string;
+  summary: string;
+  permission: Permission;
+  /** The shared input schema (src/queue/schemas.ts); where the path has {id}, its `jobId` comes from there. */
+  input?: z.ZodType;
+  /** The answer's shape for the document (the MCP output shapes, loose: the answer carries every field). */
+  output?: z.ZodType;
+  /** A Response (an event stream) as is; anything else is answered as JSON. */
+  handler: (call: RouteCall) => Promise<unknown>;
+  /** Status of a JSON answer, when not 200. */
+  status?: (answer: unknown) => number;
+  /** text/event-stream instead of JSON. */
+  stream?: boolean;
+}
