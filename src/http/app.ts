@@ -9,6 +9,7 @@ import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
 import { originGuard, type OriginPolicy } from './guard.js';
 import { mountMcp } from './mcp-route.js';
+import { SessionRegistry } from './sessions.js';
 import { mountLegacySse } from './sse-route.js';
 
 export interface AppOptions {
@@ -17,6 +18,8 @@ export interface AppOptions {
   origins: OriginPolicy;
   /** The queue's payload limit; MCP request bodies may be a few times larger (see limits.ts). */
   payloadLimitBytes: number;
+  /** MCP sessions held at once, Streamable HTTP and legacy SSE together (--max-sessions). */
+  maxSessions: number;
 }
 
 export interface HttpApp {
@@ -64,8 +67,9 @@ export function createApp(opts: AppOptions): HttpApp {
   });
   // Every session here may be another agent: the tools must not treat a fixed id as one agent's.
   const mcpOptions = { ...opts.mcp, transport: 'http' as const };
-  const mcp = mountMcp(app, opts.service, mcpOptions);
-  const sse = mountLegacySse(app, opts.service, mcpOptions);
+  const sessions = new SessionRegistry({ maxSessions: opts.maxSessions, log: opts.mcp.log });
+  const mcp = mountMcp(app, opts.service, mcpOptions, sessions);
+  const sse = mountLegacySse(app, opts.service, mcpOptions, sessions);
   return {
     app,
     async close() {

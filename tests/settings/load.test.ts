@@ -31,7 +31,12 @@ describe('loadSettings', () => {
       queue: DEFAULT_SETTINGS,
       log: { level: 'info' },
       mcp: { tools: 'all', toolNames: 'snake' },
-      http: { host: '127.0.0.1', port: 8787, origins: { allowedHosts: [], allowedOrigins: [] } },
+      http: {
+        host: '127.0.0.1',
+        port: 8787,
+        origins: { allowedHosts: [], allowedOrigins: [] },
+        maxSessions: 256,
+      },
       worker: { capabilities: [] },
       runtime: {
         concurrency: 1,
