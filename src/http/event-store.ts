@@ -32,6 +32,9 @@ export class SessionEventStore implements EventStore {
   private readonly byId = new Map<EventId, StoredEvent>();
   private bytes = 0;
   private seq = 0;
+  /** Events kept per stream, and the streams whose answer is among them. */
+  private readonly perStream = new Map<StreamId, number>();
+  private readonly answered = new Set<StreamId>();
 
   constructor(private readonly limits: EventStoreLimits = DEFAULT_EVENT_LIMITS) {}
 
@@ -43,6 +46,8 @@ export class SessionEventStore implements EventStore {
     this.events.push(event);
     this.byId.set(id, event);
     this.bytes += event.bytes;
+    this.perStream.set(streamId, (this.perStream.get(streamId) ?? 0) + 1);
+    if ('id' in message && ('result' in message || 'error' in message)) this.answered.add(streamId);
     this.trim();
     return Promise.resolve(id);
   }
@@ -73,10 +78,29 @@ export class SessionEventStore implements EventStore {
     return last.streamId;
   }
 
+  /**
+   * The events after `lastEventId` as a finished SSE body, when its stream's answer is stored: the
+   * SDK's own replay would keep that stream open for answers that will never come (one open
+   * connection per resume, and a second resume refused as a conflict). Null while the answer is
+   * still owed: then the SDK's replay holds the stream open and the answer follows on it.
+   * One answer per stream: clients of protocol 2025-06-18 and later send no batches.
+   */
+  finishedReplay(lastEventId: EventId): string | null {
+    const last = this.byId.get(lastEventId);
+    if (!last || !this.answered.has(last.streamId)) return null;
+    return this.events
+      .slice(this.events.indexOf(last) + 1)
+      .filter((e) => e.streamId === last.streamId && e.json !== '{}')
+      .map((e) => `event: message\nid: ${e.id}\ndata: ${e.json}\n\n`)
+      .join('');
+  }
+
   /** Drops everything (the session ended). */
   clear(): void {
     this.events.length = 0;
     this.byId.clear();
+    this.perStream.clear();
+    this.answered.clear();
     this.bytes = 0;
   }
 
@@ -93,6 +117,12 @@ export class SessionEventStore implements EventStore {
       const old = this.events.shift()!;
       this.byId.delete(old.id);
       this.bytes -= old.bytes;
+      const left = (this.perStream.get(old.streamId) ?? 1) - 1;
+      if (left > 0) this.perStream.set(old.streamId, left);
+      else {
+        this.perStream.delete(old.streamId);
+        this.answered.delete(old.streamId);
+      }
     }
   }
 }

@@ -59,8 +59,12 @@ export function mountMcp<E extends Env>(
         );
       registry.touch(id);
       const lastEventId = c.req.header('last-event-id');
-      if (c.req.method === 'GET' && lastEventId !== undefined && !s.events.has(lastEventId)) {
-        return c.json(rpcError(-32000, forgottenEvent(lastEventId), { code: 'not_found' }), 400);
+      if (c.req.method === 'GET' && lastEventId !== undefined) {
+        if (!s.events.has(lastEventId)) {
+          return c.json(rpcError(-32000, forgottenEvent(lastEventId), { code: 'not_found' }), 400);
+        }
+        const replay = s.events.finishedReplay(lastEventId);
+        if (replay !== null) return new Response(replay, { headers: sseHeaders(id) });
       }
       return s.transport.handleRequest(c.req.raw);
     }
@@ -122,3 +126,11 @@ const forgottenEvent = (id: string) =>
   `Last-Event-ID "${echo(id)}" is not among this session's stored events (a session keeps its newest ` +
   `${DEFAULT_EVENT_LIMITS.maxEvents} events, up to ${DEFAULT_EVENT_LIMITS.maxBytes / 1024 / 1024} MiB). ` +
   'What came after it is lost: repeat the call, or reconnect without Last-Event-ID.';
+
+/** The headers the SDK's transport sends with an event stream. */
+const sseHeaders = (sessionId: string) => ({
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  'mcp-session-id': sessionId,
+});
