@@ -108,9 +108,9 @@ export class SessionRegistry {
     const send = transport.send.bind(transport);
     transport.onmessage = (message, extra) => {
       const e = this.entries.get(id);
+      if (e) e.lastActive = this.now();
       if (e && isJSONRPCRequest(message)) {
         e.pending.add(message.id);
-        e.lastActive = this.now();
       } else if (e && isJSONRPCNotification(message) && message.method === 'notifications/cancelled') {
         // A cancelled request is never answered: it is no longer in flight.
         const requestId = (message.params as { requestId?: RequestId } | undefined)?.requestId;
