@@ -16,8 +16,12 @@ export interface EventStoreLimits {
   maxBytes: number;
 }
 
-/** 100 events and 1 MiB per session (see docs/http-sessions.md for the reasoning). */
-export const DEFAULT_EVENT_LIMITS: EventStoreLimits = { maxEvents: 100, maxBytes: 1024 * 1024 };
+/**
+ * 100 events and 256 KiB per session: enough for the answers and progress notifications of the
+ * calls a client has in flight, at most 64 MiB at the default cap of 256 sessions (plus one larger
+ * answer per session). See docs/http-sessions.md.
+ */
+export const DEFAULT_EVENT_LIMITS: EventStoreLimits = { maxEvents: 100, maxBytes: 256 * 1024 };
 
 interface StoredEvent {
   id: EventId;

@@ -124,7 +124,7 @@ export function mountMcp<E extends Env>(
 
 const forgottenEvent = (id: string) =>
   `Last-Event-ID "${echo(id)}" is not among this session's stored events (a session keeps its newest ` +
-  `${DEFAULT_EVENT_LIMITS.maxEvents} events, up to ${DEFAULT_EVENT_LIMITS.maxBytes / 1024 / 1024} MiB). ` +
+  `${DEFAULT_EVENT_LIMITS.maxEvents} events, up to ${DEFAULT_EVENT_LIMITS.maxBytes / 1024} KiB). ` +
   'What came after it is lost: repeat the call, or reconnect without Last-Event-ID.';
 
 /** The headers the SDK's transport sends with an event stream. */
