@@ -47,6 +47,6 @@ export const HTTP_SETTINGS = {
     schema: wholeNumber(1, 100_000),
     default: 256,
     defaultText: '`256`',
-    help: 'MCP sessions held at once (Streamable HTTP and legacy SSE together); at the cap the one idle longest is closed',
+    help: 'MCP sessions held at once (HTTP and legacy SSE together); the one idle longest goes',
   }),
 };
