@@ -33,6 +33,7 @@ export function registerServe(program: Command): void {
       mcp: { mcp: settings.mcp, worker: settings.worker, log },
       origins: http.origins,
       payloadLimitBytes: settings.queue.payloadLimitBytes,
+      maxSessions: http.maxSessions,
     });
     const server = serve(
       { fetch: app.app.fetch, hostname: http.host, port: http.port },

@@ -10,6 +10,7 @@ import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
 import { originGuard, type OriginPolicy } from './guard.js';
 import { mountMcp } from './mcp-route.js';
+import { SessionRegistry } from './sessions.js';
 import { mountLegacySse } from './sse-route.js';
 import { createMetrics } from './metrics.js';
 import { mountRest } from './rest/mount.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
   origins: OriginPolicy;
   /** The queue's payload limit; MCP request bodies may be a few times larger (see limits.ts). */
   payloadLimitBytes: number;
+  /** MCP sessions held at once, Streamable HTTP and legacy SSE together (--max-sessions). */
+  maxSessions: number;
 }
 
 export interface HttpApp {
@@ -87,8 +90,9 @@ export function createApp(opts: AppOptions): HttpApp {
   });
   // Every session here may be another agent: the tools must not treat a fixed id as one agent's.
   const mcpOptions = { ...opts.mcp, transport: 'http' as const };
-  const mcp = mountMcp(app, opts.service, mcpOptions);
-  const sse = mountLegacySse(app, opts.service, mcpOptions);
+  const sessions = new SessionRegistry({ maxSessions: opts.maxSessions, log: opts.mcp.log });
+  const mcp = mountMcp(app, opts.service, mcpOptions, sessions);
+  const sse = mountLegacySse(app, opts.service, mcpOptions, sessions);
   mountRest(app, opts.service, { log: opts.mcp.log });
   const metrics = createMetrics(opts.service);
   app.get('/metrics', async (c) =>

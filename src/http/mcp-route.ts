@@ -1,34 +1,48 @@
 // Streamable HTTP at /mcp with sessions: an `initialize` POST creates a transport and its own
 // McpServer (so each session has its own worker identity); later requests carry Mcp-Session-Id.
-// Sessions end on DELETE, or after an hour without requests (clients that just went away).
+// Sessions end on DELETE, after an hour without requests (clients that just went away), or when the
+// session cap needs room (sessions.ts). SSE events carry ids and are kept per session (event-store.ts),
+// so a client whose stream broke resumes with GET + Last-Event-ID and still gets its answer.
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Env, Hono } from 'hono';
 import type { QueueService } from '../queue/service.js';
 import { createServer, type CreateServerOptions, type QueueMcpServer } from '../mcp/server.js';
+import { echo } from '../core/echo.js';
+import { DEFAULT_EVENT_LIMITS, SessionEventStore } from './event-store.js';
+import { capMessage, type SessionRegistry } from './sessions.js';
 
 const IDLE_MS = 60 * 60_000;
 const IDLE_CHECK_MS = 60_000;
+/** The `retry:` hint of each stream's first event: how soon a client reconnects after a break. */
+export const SSE_RETRY_MS = 1000;
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   mcp: QueueMcpServer;
-  lastSeen: number;
+  events: SessionEventStore;
 }
 
-const rpcError = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
+const rpcError = (code: number, message: string, data?: Record<string, unknown>) => ({
+  jsonrpc: '2.0',
+  error: { code, message, ...(data ? { data } : {}) },
+  id: null,
+});
 
 export function mountMcp<E extends Env>(
   app: Hono<E>,
   service: QueueService,
   options: CreateServerOptions,
+  registry: SessionRegistry,
 ): { close(): Promise<void> } {
   const sessions = new Map<string, Session>();
   const end = async (id: string) => {
     const s = sessions.get(id);
     if (!s) return;
     sessions.delete(id);
+    registry.remove(id);
     await s.mcp.close().catch(() => {});
+    s.events.clear();
   };
 
   app.all('/mcp', async (c) => {
@@ -39,11 +53,19 @@ export function mountMcp<E extends Env>(
         return c.json(
           rpcError(
             -32001,
-            'Session not found (it ended or the server restarted). Start a new session with initialize.',
+            'Session not found (it ended, was closed to make room for newer sessions, or the server restarted). Start a new session with initialize.',
           ),
           404,
         );
-      s.lastSeen = Date.now();
+      registry.touch(id);
+      const lastEventId = c.req.header('last-event-id');
+      if (c.req.method === 'GET' && lastEventId !== undefined) {
+        if (!s.events.has(lastEventId)) {
+          return c.json(rpcError(-32000, forgottenEvent(lastEventId), { code: 'not_found' }), 400);
+        }
+        const replay = s.events.finishedReplay(lastEventId);
+        if (replay !== null) return new Response(replay, { headers: sseHeaders(id) });
+      }
       return s.transport.handleRequest(c.req.raw);
     }
     if (c.req.method !== 'POST') {
@@ -53,21 +75,42 @@ export function mountMcp<E extends Env>(
       );
     }
     const mcp = createServer(service, options);
+    const events = new SessionEventStore();
+    const sid = randomUUID();
+    let admitted = false;
     const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      onsessioninitialized: (sid) => void sessions.set(sid, { transport, mcp, lastSeen: Date.now() }),
-      onsessionclosed: (sid) => end(sid),
+      sessionIdGenerator: () => sid,
+      eventStore: events,
+      retryInterval: SSE_RETRY_MS,
+      // Only a valid initialize gets here: a bad request never takes a session's place.
+      onsessioninitialized: async () => {
+        admitted = await registry.admit(sid, 'streamable-http', () => end(sid));
+        if (admitted) sessions.set(sid, { transport, mcp, events });
+      },
+      onsessionclosed: () => end(sid),
     });
     await mcp.server.connect(transport);
+    registry.watch(sid, transport);
     const res = await transport.handleRequest(c.req.raw);
+    if (transport.sessionId && !admitted) {
+      // At the cap with every session busy: this one never starts.
+      await res.body?.cancel();
+      await mcp.close();
+      return c.json(
+        rpcError(-32000, capMessage(registry.maxSessions), {
+          code: 'unavailable',
+          maxSessions: registry.maxSessions,
+        }),
+        503,
+      );
+    }
     // Not an initialize request: the transport refused it and no session exists to keep.
     if (!transport.sessionId) await mcp.close();
     return res;
   });
 
   const timer = setInterval(() => {
-    const cutoff = Date.now() - IDLE_MS;
-    for (const [id, s] of sessions) if (s.lastSeen < cutoff) void end(id);
+    for (const id of registry.idleFor(IDLE_MS)) if (sessions.has(id)) void end(id);
   }, IDLE_CHECK_MS);
   timer.unref();
 
@@ -78,3 +121,16 @@ export function mountMcp<E extends Env>(
     },
   };
 }
+
+const forgottenEvent = (id: string) =>
+  `Last-Event-ID "${echo(id)}" is not among this session's stored events (a session keeps its newest ` +
+  `${DEFAULT_EVENT_LIMITS.maxEvents} events, up to ${DEFAULT_EVENT_LIMITS.maxBytes / 1024} KiB). ` +
+  'What came after it is lost: repeat the call, or reconnect without Last-Event-ID.';
+
+/** The headers the SDK's transport sends with an event stream. */
+const sseHeaders = (sessionId: string) => ({
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+  'mcp-session-id': sessionId,
+});

@@ -1,12 +1,15 @@
 // The legacy HTTP+SSE transport (protocol 2024-11-05) for older clients: GET /sse opens the event
 // stream and announces /messages?sessionId=…, where the client POSTs its requests. The SDK's
 // transport writes to Node's response directly, so these routes hand Hono the raw objects.
+// This protocol has no resumption: a broken stream ends the session, and answers still owed are lost.
+// Its sessions count toward the same cap as Streamable HTTP's (sessions.ts).
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Hono } from 'hono';
 import type { QueueService } from '../queue/service.js';
 import { createServer, type CreateServerOptions, type QueueMcpServer } from '../mcp/server.js';
+import { capMessage, type SessionRegistry } from './sessions.js';
 
 interface Session {
   transport: SSEServerTransport;
@@ -17,6 +20,7 @@ export function mountLegacySse(
   app: Hono<{ Bindings: HttpBindings }>,
   service: QueueService,
   options: CreateServerOptions,
+  registry: SessionRegistry,
 ) {
   const sessions = new Map<string, Session>();
 
@@ -24,11 +28,20 @@ export function mountLegacySse(
     // The SDK marks this transport deprecated; it remains the only way to serve pre-2025 clients.
     const transport = new SSEServerTransport('/messages', c.env.outgoing);
     const mcp = createServer(service, options);
-    sessions.set(transport.sessionId, { transport, mcp });
-    // The stream ending (client gone) ends the session.
-    mcp.server.server.onclose = () => void sessions.delete(transport.sessionId);
+    const sid = transport.sessionId;
+    if (!(await registry.admit(sid, 'legacy-sse', () => mcp.close()))) {
+      await mcp.close();
+      return c.json({ error: { code: 'unavailable', message: capMessage(registry.maxSessions) } }, 503);
+    }
+    sessions.set(sid, { transport, mcp });
+    // The stream ending (client gone, or closed for the cap) ends the session.
+    mcp.server.server.onclose = () => {
+      sessions.delete(sid);
+      registry.remove(sid);
+    };
     c.env.outgoing.once('close', () => void mcp.close().catch(() => {}));
     await mcp.server.connect(transport);
+    registry.watch(sid, transport);
     return RESPONSE_ALREADY_SENT;
   });
 
@@ -45,6 +58,7 @@ export function mountLegacySse(
         404,
       );
     }
+    registry.touch(s.transport.sessionId);
     await s.transport.handlePostMessage(c.env.incoming, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });

@@ -116,6 +116,7 @@ function assemble(v: SettingValues): Settings {
       host: bareHost(v['http.host']),
       port: v['http.port'],
       origins: { allowedHosts: v['http.allowedHosts'], allowedOrigins: v['http.allowedOrigins'] },
+      maxSessions: v['http.maxSessions'],
     },
     runtime: {
       concurrency: v['worker.concurrency'],

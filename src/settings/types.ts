@@ -25,6 +25,8 @@ export interface HttpSettings {
   /** 0 picks a free port. */
   port: number;
   origins: OriginPolicy;
+  /** MCP sessions held at once, both HTTP transports together (the idle-longest one makes room). */
+  maxSessions: number;
 }
 
 /** Who claims: the MCP surface today, the worker runtime next. Claims' default lease is queue.defaultLeaseSeconds. */

@@ -31,7 +31,12 @@ describe('loadSettings', () => {
       queue: DEFAULT_SETTINGS,
       log: { level: 'info' },
       mcp: { tools: 'all', toolNames: 'snake' },
-      http: { host: '127.0.0.1', port: 8787, origins: { allowedHosts: [], allowedOrigins: [] } },
+      http: {
+        host: '127.0.0.1',
+        port: 8787,
+        origins: { allowedHosts: [], allowedOrigins: [] },
+        maxSessions: 256,
+      },
       worker: { capabilities: [] },
       runtime: {
         concurrency: 1,
@@ -64,6 +69,7 @@ describe('loadSettings', () => {
       AGENT_QUEUE_PORT: '0',
       AGENT_QUEUE_ALLOWED_HOSTS: 'queue.internal, queue.internal:8787',
       AGENT_QUEUE_ALLOWED_ORIGINS: 'https://app.example.com',
+      AGENT_QUEUE_HTTP_MAX_SESSIONS: '40',
     };
     const fromEnv = serve(env);
     expect(fromEnv.database).toEqual({
@@ -92,6 +98,7 @@ describe('loadSettings', () => {
         allowedHosts: ['queue.internal', 'queue.internal:8787'],
         allowedOrigins: ['https://app.example.com'],
       },
+      maxSessions: 40,
     });
 
     const fromFlags = serve(env, {
@@ -107,6 +114,7 @@ describe('loadSettings', () => {
       'http.port': '9000',
       'http.allowedHosts': 'h',
       'http.allowedOrigins': 'http://x:1',
+      'http.maxSessions': 7,
     });
     expect(fromFlags.database).toEqual({
       home: '/flag/home',
@@ -119,6 +127,7 @@ describe('loadSettings', () => {
       host: 'localhost',
       port: 9000,
       origins: { allowedHosts: ['h'], allowedOrigins: ['http://x:1'] },
+      maxSessions: 7,
     });
   });
 

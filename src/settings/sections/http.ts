@@ -1,6 +1,6 @@
 // `agent-queue serve`: where it listens and which hosts and origins it accepts.
 import { z } from 'zod';
-import { originList, port, textList } from '../kinds.js';
+import { originList, port, textList, wholeNumber } from '../kinds.js';
 import { setting } from '../setting.js';
 
 export const HTTP_SETTINGS = {
@@ -39,5 +39,14 @@ export const HTTP_SETTINGS = {
     default: [] as string[],
     defaultText: 'none: loopback only',
     help: 'extra browser origins to accept',
+  }),
+  'http.maxSessions': setting({
+    env: 'AGENT_QUEUE_HTTP_MAX_SESSIONS',
+    flag: { spec: '--max-sessions <count>', commands: 'serve', parse: 'integer' },
+    commands: 'serve',
+    schema: wholeNumber(1, 100_000),
+    default: 256,
+    defaultText: '`256`',
+    help: 'MCP sessions held at once (HTTP and legacy SSE together); the one idle longest goes',
   }),
 };
