@@ -5,7 +5,6 @@
 // Run after `npm run build`: node bench/http-sessions.mjs [sessions] [max-sessions]
 // Without max-sessions the server's default cap applies. AGENT_QUEUE_BENCH_BIN=<other checkout>/
 // bin/agent-queue.js measures another build (leave out max-sessions if it has no such flag).
-/* global fetch */ // Node 20 has it; the shared globals list for scripts does not.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { BIN as OWN_BIN, throwawayDatabase } from './lib.mjs';

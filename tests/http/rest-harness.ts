@@ -38,6 +38,7 @@ export async function startRest(
     mcp: { mcp: settings.mcp, worker: settings.worker },
     origins: { allowedHosts: [], allowedOrigins: [] },
     payloadLimitBytes: PAYLOAD_LIMIT,
+    maxSessions: settings.http.maxSessions,
   });
   const server = serve({ fetch: http.app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', resolve)));
