@@ -1,5 +1,7 @@
 // The HTTP surface of `agent-queue serve`: MCP over Streamable HTTP at /mcp, the legacy HTTP+SSE
 // endpoints, and /healthz. (The REST API and the dashboard mount here in later releases.)
+// Every route but /healthz passes the Host/Origin guard; /mcp, /sse, /messages and /api/* then
+// need a bearer token once any exists (auth.ts), and /api/* the permission of its route.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -7,7 +9,9 @@ import { httpError } from './errors.js';
 import { maxRequestBytes } from '../mcp/limits.js';
 import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
+import { authenticate, type AuthEnv } from './auth.js';
 import { originGuard, type OriginPolicy } from './guard.js';
+import { apiPermissions } from './route-permissions.js';
 import { mountMcp } from './mcp-route.js';
 import { mountLegacySse } from './sse-route.js';
 
@@ -17,20 +21,29 @@ export interface AppOptions {
   origins: OriginPolicy;
   /** The queue's payload limit; MCP request bodies may be a few times larger (see limits.ts). */
   payloadLimitBytes: number;
+  /**
+   * Listening off loopback: a token is required even when none exists (then nothing is accepted),
+   * so revoking the last token never opens a public server. Default false.
+   */
+  requireTokens?: boolean;
 }
 
 export interface HttpApp {
-  app: Hono<{ Bindings: HttpBindings }>;
+  app: Hono<{ Bindings: HttpBindings } & AuthEnv>;
   /** Ends every MCP session (stdio-like cleanup for HTTP clients). */
   close(): Promise<void>;
 }
 
 export function createApp(opts: AppOptions): HttpApp {
-  const app = new Hono<{ Bindings: HttpBindings }>();
+  const app = new Hono<{ Bindings: HttpBindings } & AuthEnv>();
   const guard = originGuard(opts.origins);
-  app.use('/mcp', guard);
-  app.use('/sse', guard);
-  app.use('/messages', guard);
+  for (const path of ['/', '/mcp', '/sse', '/messages', '/api', '/api/*']) app.use(path, guard);
+  const tokens = opts.service.tokens;
+  const always = opts.requireTokens === true;
+  for (const path of ['/mcp', '/sse', '/messages']) app.use(path, authenticate(tokens, 'rpc', { always }));
+  for (const path of ['/api', '/api/*']) {
+    app.use(path, authenticate(tokens, 'rest', { always }), apiPermissions());
+  }
   // A body over the limit is refused before it is parsed (by Content-Length, or counted as it streams in).
   const maxSize = maxRequestBytes(opts.payloadLimitBytes);
   const limit = bodyLimit({

@@ -1,11 +1,14 @@
 // Streamable HTTP at /mcp with sessions: an `initialize` POST creates a transport and its own
 // McpServer (so each session has its own worker identity); later requests carry Mcp-Session-Id.
 // Sessions end on DELETE, or after an hour without requests (clients that just went away).
+// With tokens on, a session belongs to the token that initialized it: its worker id is the token's
+// name, its tools the token role's, and a request with another token is refused.
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Env, Hono } from 'hono';
 import type { QueueService } from '../queue/service.js';
 import { createServer, type CreateServerOptions, type QueueMcpServer } from '../mcp/server.js';
+import { principalOf } from './auth.js';
 
 const IDLE_MS = 60 * 60_000;
 const IDLE_CHECK_MS = 60_000;
@@ -14,9 +17,15 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   mcp: QueueMcpServer;
   lastSeen: number;
+  /** The token that initialized the session (null: tokens were off). */
+  tokenId: string | null;
 }
 
-const rpcError = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
+const rpcError = (code: number, message: string, queueCode?: string) => ({
+  jsonrpc: '2.0',
+  error: { code, message, ...(queueCode ? { data: { code: queueCode } } : {}) },
+  id: null,
+});
 
 export function mountMcp<E extends Env>(
   app: Hono<E>,
@@ -43,6 +52,17 @@ export function mountMcp<E extends Env>(
           ),
           404,
         );
+      const caller = principalOf(c);
+      if ((caller?.tokenId ?? null) !== s.tokenId) {
+        return c.json(
+          rpcError(
+            -32600,
+            'This session was started with another token (or none). Use the token that initialized it, or start a new session with initialize.',
+            'forbidden',
+          ),
+          403,
+        );
+      }
       s.lastSeen = Date.now();
       return s.transport.handleRequest(c.req.raw);
     }
@@ -52,10 +72,13 @@ export function mountMcp<E extends Env>(
         400,
       );
     }
-    const mcp = createServer(service, options);
+    const caller = principalOf(c);
+    const mcp = createServer(service, { ...options, principal: caller });
+    const tokenId = caller?.tokenId ?? null;
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
-      onsessioninitialized: (sid) => void sessions.set(sid, { transport, mcp, lastSeen: Date.now() }),
+      onsessioninitialized: (sid) =>
+        void sessions.set(sid, { transport, mcp, lastSeen: Date.now(), tokenId }),
       onsessionclosed: (sid) => end(sid),
     });
     await mcp.server.connect(transport);

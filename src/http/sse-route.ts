@@ -5,16 +5,19 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Hono } from 'hono';
+import { principalOf } from './auth.js';
 import type { QueueService } from '../queue/service.js';
 import { createServer, type CreateServerOptions, type QueueMcpServer } from '../mcp/server.js';
 
 interface Session {
   transport: SSEServerTransport;
   mcp: QueueMcpServer;
+  /** The token that opened the stream (null: tokens were off); its messages must carry the same. */
+  tokenId: string | null;
 }
 
-export function mountLegacySse(
-  app: Hono<{ Bindings: HttpBindings }>,
+export function mountLegacySse<E extends { Bindings: HttpBindings }>(
+  app: Hono<E>,
   service: QueueService,
   options: CreateServerOptions,
 ) {
@@ -23,8 +26,9 @@ export function mountLegacySse(
   app.get('/sse', async (c) => {
     // The SDK marks this transport deprecated; it remains the only way to serve pre-2025 clients.
     const transport = new SSEServerTransport('/messages', c.env.outgoing);
-    const mcp = createServer(service, options);
-    sessions.set(transport.sessionId, { transport, mcp });
+    const caller = principalOf(c);
+    const mcp = createServer(service, { ...options, principal: caller });
+    sessions.set(transport.sessionId, { transport, mcp, tokenId: caller?.tokenId ?? null });
     // The stream ending (client gone) ends the session.
     mcp.server.server.onclose = () => void sessions.delete(transport.sessionId);
     c.env.outgoing.once('close', () => void mcp.close().catch(() => {}));
@@ -43,6 +47,18 @@ export function mountLegacySse(
           },
         },
         404,
+      );
+    }
+    if ((principalOf(c)?.tokenId ?? null) !== s.tokenId) {
+      return c.json(
+        {
+          error: {
+            code: 'forbidden',
+            message:
+              'This session was opened with another token (or none). Send the token that opened GET /sse.',
+          },
+        },
+        403,
       );
     }
     await s.transport.handlePostMessage(c.env.incoming, c.env.outgoing);
