@@ -38,12 +38,6 @@ export function createApp(opts: AppOptions): HttpApp {
   const app = new Hono<{ Bindings: HttpBindings } & AuthEnv>();
   const guard = originGuard(opts.origins);
   for (const path of ['/', '/mcp', '/sse', '/messages', '/api', '/api/*']) app.use(path, guard);
-  const tokens = opts.service.tokens;
-  const always = opts.requireTokens === true;
-  for (const path of ['/mcp', '/sse', '/messages']) app.use(path, authenticate(tokens, 'rpc', { always }));
-  for (const path of ['/api', '/api/*']) {
-    app.use(path, authenticate(tokens, 'rest', { always }), apiPermissions());
-  }
   // A body over the limit is refused before it is parsed (by Content-Length, or counted as it streams in).
   const maxSize = maxRequestBytes(opts.payloadLimitBytes);
   const limit = bodyLimit({
@@ -65,6 +59,13 @@ export function createApp(opts: AppOptions): HttpApp {
   app.use('/mcp', limit);
   // Not on /messages: the legacy SSE transport reads the Node request stream itself (a chunked body
   // read here would leave it nothing) and caps bodies at 4 MB of its own.
+  // After the size check, so an oversized body is refused at once, token or not.
+  const tokens = opts.service.tokens;
+  const always = opts.requireTokens === true;
+  for (const path of ['/mcp', '/sse', '/messages']) app.use(path, authenticate(tokens, 'rpc', { always }));
+  for (const path of ['/api', '/api/*']) {
+    app.use(path, authenticate(tokens, 'rest', { always }), apiPermissions());
+  }
   // Healthy = the database answers; 503 lets a load balancer or supervisor notice.
   app.get('/healthz', async (c) => {
     try {
