@@ -126,9 +126,16 @@ export class TokenRegistry {
   async isRequired(): Promise<boolean> {
     const now = Date.now();
     if (this.required && this.required.until > now) return this.required.value;
-    const value = await this.store.tokenAnyActive();
-    this.required = { value, until: now + this.cacheMs };
-    return value;
+    try {
+      const value = await this.store.tokenAnyActive();
+      this.required = { value, until: now + this.cacheMs };
+      return value;
+    } catch (err) {
+      // Database away: keep the last answer, so a running server goes on as it was (each call then
+      // answers `unavailable`); one that never knew cannot decide, and refuses with the reason.
+      if (this.required) return this.required.value;
+      throw err;
+    }
   }
 
   /** The principal of a valid, unrevoked token; null for anything else. */
@@ -141,7 +148,13 @@ export class TokenRegistry {
     if (hit && hit.until > now) {
       principal = hit.principal;
     } else {
-      principal = await this.lookup(hash);
+      try {
+        principal = await this.lookup(hash);
+      } catch (err) {
+        // Database away: a token verified before stays good (as the last answer); others cannot be checked.
+        if (hit) return hit.principal;
+        throw err;
+      }
       if (this.verified.size > 10_000) this.verified.clear(); // wrong guesses must not grow it without bound
       this.verified.set(hash, { principal, until: now + this.cacheMs });
     }
