@@ -84,7 +84,16 @@ describe.each(backendsForSuite())('cli token ($name)', { timeout: CLI_TEST_TIMEO
     const taken = await runCli(env, ['token', 'create', '--role', 'operator', '--name', 'admin']);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toMatch(/^error \[invalid_argument\]: A token named "admin" already exists/);
-    const scoped = await runCli(env, ['token', 'create', '--role', 'producer', '--name', 'p', '--types', 'a']);
+    const scoped = await runCli(env, [
+      'token',
+      'create',
+      '--role',
+      'producer',
+      '--name',
+      'p',
+      '--types',
+      'a',
+    ]);
     expect(scoped.stderr).toMatch(/only worker tokens take them/);
     const role = await runCli(env, ['token', 'create', '--role', 'root', '--name', 'r']);
     expect(role.code).toBe(2);
