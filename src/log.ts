@@ -27,7 +27,17 @@ function pinoLogger(level: string): Logger {
       level,
       base: { pid: process.pid },
       // Never log secrets, even if a caller passes them along in an object.
-      redact: { paths: ['*.leaseToken', '*.token', '*.authorization', '*.payload'], censor: '[redacted]' },
+      redact: {
+        paths: [
+          '*.leaseToken',
+          '*.token',
+          '*.tokenHash',
+          '*.authorization',
+          '*.headers.authorization',
+          '*.payload',
+        ],
+        censor: '[redacted]',
+      },
     },
     destination({ fd: 2, sync: true }),
   );

@@ -32,6 +32,8 @@ export const COMMANDS: Record<string, () => Promise<Registrar>> = {
   // maintenance
   migrate: async () => (await import('./migrate.js')).registerMigrate,
   prune: async () => (await import('./prune.js')).registerPrune,
+  // access to serve
+  token: async () => (await import('./token.js')).registerToken,
 };
 
 export type Dispatch =

@@ -1,5 +1,6 @@
 // `agent-queue serve`: MCP over Streamable HTTP at /mcp (+ legacy /sse, /messages), the REST API
-// under /api, /metrics and /healthz, bound to loopback. Logs to stderr, like every command.
+// under /api, /metrics and /healthz; bound to loopback, or to any address once a bearer token exists.
+// Logs to stderr, like every command; never a token, an Authorization header or a payload.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
@@ -14,7 +15,7 @@ export function registerServe(program: Command): void {
     program
       .command('serve')
       .description(
-        'Serve the REST API (/api), MCP over Streamable HTTP (/mcp, legacy SSE at /sse) and /metrics on 127.0.0.1.',
+        'Serve the REST API (/api), MCP over Streamable HTTP (/mcp, legacy SSE at /sse) and /metrics on 127.0.0.1 (another --host needs a token: see `token create`).',
       )
       .showHelpAfterError(false),
     { command: 'serve' },
@@ -22,13 +23,29 @@ export function registerServe(program: Command): void {
     const settings = globalOptions(cmd).settings();
     const { http } = settings;
     // Loaded here, not at the top: other commands start faster without the HTTP stack and MCP SDK.
-    const [{ serve }, { createApp }] = await Promise.all([
+    const [{ serve }, { createApp }, { bindRefusal, isLoopbackBind }] = await Promise.all([
       import('@hono/node-server'),
       import('../http/app.js'),
+      import('../http/bind.js'),
     ]);
     const log = createLogger(settings.log.level);
     const running = await startRunning(settings, log);
+    const publicBind = !isLoopbackBind(http.host);
+    if (publicBind) {
+      // Off loopback only behind tokens; a database that cannot say whether one exists refuses too.
+      const refusal = await running.queue.service.tokens.isRequired().then(
+        (exist) => bindRefusal(http.host, exist),
+        (err: unknown) => err,
+      );
+      if (refusal) {
+        process.exitCode = reportError(refusal);
+        log.level = 'silent';
+        await running.shutdown('refused to bind');
+        return;
+      }
+    }
     const app = createApp({
+      requireTokens: publicBind,
       service: running.queue.service,
       mcp: { mcp: settings.mcp, worker: settings.worker, log },
       origins: http.origins,

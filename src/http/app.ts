@@ -1,6 +1,8 @@
 // The HTTP surface of `agent-queue serve`: MCP over Streamable HTTP at /mcp, the legacy HTTP+SSE
 // endpoints, the REST API under /api (docs/http.md), /metrics and /healthz. (The dashboard mounts
-// here in a later release.)
+// here in a later release.) Every route but /healthz passes the Host/Origin guard; /mcp, /sse,
+// /messages, /api/* and /metrics then need a bearer token once any exists (auth.ts), and /api/* the
+// permission of its route.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -8,7 +10,9 @@ import { httpError } from './errors.js';
 import { maxRequestBytes } from '../mcp/limits.js';
 import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
+import { authenticate, requirePermission, type AuthEnv } from './auth.js';
 import { originGuard, type OriginPolicy } from './guard.js';
+import { apiPermissions } from './route-permissions.js';
 import { mountMcp } from './mcp-route.js';
 import { SessionRegistry } from './sessions.js';
 import { mountLegacySse } from './sse-route.js';
@@ -23,22 +27,23 @@ export interface AppOptions {
   payloadLimitBytes: number;
   /** MCP sessions held at once, Streamable HTTP and legacy SSE together (--max-sessions). */
   maxSessions: number;
+  /**
+   * Listening off loopback: a token is required even when none exists (then nothing is accepted),
+   * so revoking the last token never opens a public server. Default false.
+   */
+  requireTokens?: boolean;
 }
 
 export interface HttpApp {
-  app: Hono<{ Bindings: HttpBindings }>;
+  app: Hono<{ Bindings: HttpBindings } & AuthEnv>;
   /** Ends every MCP session (stdio-like cleanup for HTTP clients). */
   close(): Promise<void>;
 }
 
 export function createApp(opts: AppOptions): HttpApp {
-  const app = new Hono<{ Bindings: HttpBindings }>();
+  const app = new Hono<{ Bindings: HttpBindings } & AuthEnv>();
   const guard = originGuard(opts.origins);
-  app.use('/mcp', guard);
-  app.use('/sse', guard);
-  app.use('/messages', guard);
-  app.use('/api/*', guard);
-  app.use('/metrics', guard);
+  for (const path of ['/', '/mcp', '/sse', '/messages', '/api', '/api/*', '/metrics']) app.use(path, guard);
   // A body over the limit is refused before it is parsed (by Content-Length, or counted as it streams in).
   const maxSize = maxRequestBytes(opts.payloadLimitBytes);
   const limit = bodyLimit({
@@ -78,6 +83,15 @@ export function createApp(opts: AppOptions): HttpApp {
   );
   // Not on /messages: the legacy SSE transport reads the Node request stream itself (a chunked body
   // read here would leave it nothing) and caps bodies at 4 MB of its own.
+  // After the size check, so an oversized body is refused at once, token or not.
+  const tokens = opts.service.tokens;
+  const always = opts.requireTokens === true;
+  for (const path of ['/mcp', '/sse', '/messages']) app.use(path, authenticate(tokens, 'rpc', { always }));
+  for (const path of ['/api', '/api/*']) {
+    app.use(path, authenticate(tokens, 'rest', { always }), apiPermissions());
+  }
+  // Metrics name job types and counts: readable by any token, like the job list.
+  app.use('/metrics', authenticate(tokens, 'rest', { always }), requirePermission('read'));
   // Healthy = the database answers; 503 lets a load balancer or supervisor notice.
   app.get('/healthz', async (c) => {
     try {

@@ -3,6 +3,8 @@
 // Sessions end on DELETE, after an hour without requests (clients that just went away), or when the
 // session cap needs room (sessions.ts). SSE events carry ids and are kept per session (event-store.ts),
 // so a client whose stream broke resumes with GET + Last-Event-ID and still gets its answer.
+// With tokens on, a session belongs to the token that initialized it: its worker id is the token's
+// name, its tools the token role's, and a request with another token is refused.
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { Env, Hono } from 'hono';
@@ -11,6 +13,7 @@ import { createServer, type CreateServerOptions, type QueueMcpServer } from '../
 import { echo } from '../core/echo.js';
 import { DEFAULT_EVENT_LIMITS, SessionEventStore } from './event-store.js';
 import { capMessage, type SessionRegistry } from './sessions.js';
+import { principalOf } from './auth.js';
 
 const IDLE_MS = 60 * 60_000;
 const IDLE_CHECK_MS = 60_000;
@@ -21,6 +24,8 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   mcp: QueueMcpServer;
   events: SessionEventStore;
+  /** The token that initialized the session (null: tokens were off). */
+  tokenId: string | null;
 }
 
 const rpcError = (code: number, message: string, data?: Record<string, unknown>) => ({
@@ -57,6 +62,17 @@ export function mountMcp<E extends Env>(
           ),
           404,
         );
+      const caller = principalOf(c);
+      if ((caller?.tokenId ?? null) !== s.tokenId) {
+        return c.json(
+          rpcError(
+            -32600,
+            'This session was started with another token (or none). Use the token that initialized it, or start a new session with initialize.',
+            { code: 'forbidden' },
+          ),
+          403,
+        );
+      }
       registry.touch(id);
       const lastEventId = c.req.header('last-event-id');
       if (c.req.method === 'GET' && lastEventId !== undefined) {
@@ -74,7 +90,9 @@ export function mountMcp<E extends Env>(
         400,
       );
     }
-    const mcp = createServer(service, options);
+    const caller = principalOf(c);
+    const mcp = createServer(service, { ...options, principal: caller });
+    const tokenId = caller?.tokenId ?? null;
     const events = new SessionEventStore();
     const sid = randomUUID();
     let admitted = false;
@@ -85,7 +103,7 @@ export function mountMcp<E extends Env>(
       // Only a valid initialize gets here: a bad request never takes a session's place.
       onsessioninitialized: async () => {
         admitted = await registry.admit(sid, 'streamable-http', () => end(sid));
-        if (admitted) sessions.set(sid, { transport, mcp, events });
+        if (admitted) sessions.set(sid, { transport, mcp, events, tokenId });
       },
       onsessionclosed: () => end(sid),
     });

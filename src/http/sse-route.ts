@@ -7,6 +7,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import type { Hono } from 'hono';
+import { principalOf } from './auth.js';
 import type { QueueService } from '../queue/service.js';
 import { createServer, type CreateServerOptions, type QueueMcpServer } from '../mcp/server.js';
 import { capMessage, type SessionRegistry } from './sessions.js';
@@ -14,10 +15,12 @@ import { capMessage, type SessionRegistry } from './sessions.js';
 interface Session {
   transport: SSEServerTransport;
   mcp: QueueMcpServer;
+  /** The token that opened the stream (null: tokens were off); its messages must carry the same. */
+  tokenId: string | null;
 }
 
-export function mountLegacySse(
-  app: Hono<{ Bindings: HttpBindings }>,
+export function mountLegacySse<E extends { Bindings: HttpBindings }>(
+  app: Hono<E>,
   service: QueueService,
   options: CreateServerOptions,
   registry: SessionRegistry,
@@ -27,13 +30,14 @@ export function mountLegacySse(
   app.get('/sse', async (c) => {
     // The SDK marks this transport deprecated; it remains the only way to serve pre-2025 clients.
     const transport = new SSEServerTransport('/messages', c.env.outgoing);
-    const mcp = createServer(service, options);
+    const caller = principalOf(c);
+    const mcp = createServer(service, { ...options, principal: caller });
     const sid = transport.sessionId;
     if (!(await registry.admit(sid, 'legacy-sse', () => mcp.close()))) {
       await mcp.close();
       return c.json({ error: { code: 'unavailable', message: capMessage(registry.maxSessions) } }, 503);
     }
-    sessions.set(sid, { transport, mcp });
+    sessions.set(sid, { transport, mcp, tokenId: caller?.tokenId ?? null });
     // The stream ending (client gone, or closed for the cap) ends the session.
     mcp.server.server.onclose = () => {
       sessions.delete(sid);
@@ -59,6 +63,18 @@ export function mountLegacySse(
       );
     }
     registry.touch(s.transport.sessionId);
+    if ((principalOf(c)?.tokenId ?? null) !== s.tokenId) {
+      return c.json(
+        {
+          error: {
+            code: 'forbidden',
+            message:
+              'This session was opened with another token (or none). Send the token that opened GET /sse.',
+          },
+        },
+        403,
+      );
+    }
     await s.transport.handlePostMessage(c.env.incoming, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });

@@ -8,7 +8,8 @@ import type { McpSettings, WorkerSettings } from '../settings/types.js';
 import { guardToolCalls } from './call-tool.js';
 import { sessionIdentity } from './identity.js';
 import { InFlight } from './in-flight.js';
-import { PROFILES, toolName, type ToolBase } from './profiles.js';
+import { PROFILES, toolName, toolsFor, type ToolBase } from './profiles.js';
+import type { Principal } from '../queue/permissions.js';
 import { instructions, registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { registerTool, type ToolContext } from './tool.js';
@@ -22,6 +23,11 @@ export interface CreateServerOptions {
   log?: Logger | undefined;
   /** 'http' when sessions of many clients share this server (`serve`); default 'stdio'. */
   transport?: ToolContext['transport'];
+  /**
+   * The bearer token's caller (serve with tokens on): the session claims as the token's name, sees
+   * only its role's tools, and claims within the token's types and capabilities. null/absent: none.
+   */
+  principal?: Principal | null | undefined;
 }
 
 export interface QueueMcpServer {
@@ -32,7 +38,11 @@ export interface QueueMcpServer {
 }
 
 export function createServer(service: QueueService, options: CreateServerOptions): QueueMcpServer {
-  const bases: readonly ToolBase[] = PROFILES[options.mcp.tools];
+  const principal = options.principal ?? undefined;
+  // A token's role narrows the server's profile: tools it may not use are not shown at all.
+  const bases: readonly ToolBase[] = principal
+    ? toolsFor(principal.role, PROFILES[options.mcp.tools])
+    : PROFILES[options.mcp.tools];
   const has = (base: ToolBase) => bases.includes(base);
   const name = (base: ToolBase) => toolName(options.mcp.toolNames, base);
   const server = new McpServer(
@@ -42,7 +52,7 @@ export function createServer(service: QueueService, options: CreateServerOptions
       capabilities: { tools: {}, resources: {}, ...(has('claim') ? { prompts: {} } : {}) },
     },
   );
-  const identity = sessionIdentity(server, options.worker.id);
+  const identity = sessionIdentity(server, principal?.name ?? options.worker.id);
   const inFlight = new InFlight();
   const ctx: ToolContext = {
     service,
@@ -53,6 +63,7 @@ export function createServer(service: QueueService, options: CreateServerOptions
     transport: options.transport ?? 'stdio',
     log: options.log,
     inFlight,
+    ...(principal ? { principal } : {}),
   };
   for (const base of bases) registerTool(server, TOOLS[base], ctx);
   guardToolCalls(server, bases.map(name));

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
 import type { WorkerSettings } from '../settings/types.js';
+import type { Principal } from '../queue/permissions.js';
 import { parseInput } from '../queue/validate.js';
 import { errorBody, toolError, type Hints } from './errors.js';
 import type { InFlight } from './in-flight.js';
@@ -39,6 +40,8 @@ export interface ToolContext {
   log?: Logger | undefined;
   /** This session's calls in flight; `closing` is aborted when the session shuts down. */
   inFlight: InFlight;
+  /** The bearer token's caller under serve with tokens on: `identity()` is then the token's name. */
+  principal?: Principal;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {

@@ -17,6 +17,7 @@ import { cancel, retry } from './operator.js';
 import { events, get, list, tally, type JobTally } from './reads.js';
 import type * as S from './schemas.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
+import { TokenRegistry } from './tokens.js';
 import { Wakeups } from './wakeups.js';
 import { Observers, type QueueObserver } from './observers.js';
 import { watchActivity, type ActivityWatch } from './activity.js';
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   random?: () => number;
   /** The wake-up fan-out; tests pass their own to await an idle long-poll (`whenIdle`). */
   wakeups?: Wakeups;
+  /** How long verified tokens are trusted in memory (ms); tests pass 0. */
+  tokenCacheMs?: number;
 }
 
 export class QueueService implements WorkerPort {
@@ -43,6 +46,8 @@ export class QueueService implements WorkerPort {
   readonly settings: QueueSettings;
   /** Fleet pause: pause, resume, status (SPEC §8). */
   readonly control: PauseControl;
+  /** Bearer tokens for HTTP (SPEC §12): create, list, revoke, verify. */
+  readonly tokens: TokenRegistry;
   private readonly ctx: QueueContext;
   private readonly upkeep: Maintenance;
 
@@ -51,6 +56,9 @@ export class QueueService implements WorkerPort {
     this.clock = opts.clock ?? systemClock;
     this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
     this.control = new PauseControl(store, this.clock);
+    this.tokens = new TokenRegistry(store, this.clock, {
+      ...(opts.tokenCacheMs !== undefined ? { cacheMs: opts.tokenCacheMs } : {}),
+    });
     const base = {
       store,
       clock: this.clock,

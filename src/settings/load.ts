@@ -1,7 +1,6 @@
 // Settings resolved once: flag ?? environment ?? default for every row of the table, then the
 // checks that span settings, into one frozen object (River's Config.WithDefaults + validate,
 // execa's normalizeOptions). A bad value stops the command with one line naming the setting.
-import { isLoopbackHost } from '../http/guard.js';
 import { DEFAULT_SETTINGS } from '../queue/settings.js';
 import { databaseTarget } from './database.js';
 import { settingError } from './error.js';
@@ -62,8 +61,6 @@ function parse(row: Setting<unknown>, raw: string): unknown {
   throw settingError(settingName(row), res.error.issues[0]?.message ?? 'is not valid.');
 }
 
-const bareHost = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
-
 /** The checks that span settings, once every value is known. */
 function validate(v: SettingValues): void {
   const base = SETTINGS['queue.backoff.baseSeconds'];
@@ -73,16 +70,11 @@ function validate(v: SettingValues): void {
       `must be at least ${base.env} (${v['queue.backoff.baseSeconds']}).`,
     );
   }
-  // Until access tokens exist (then: loopback, or a token configured).
-  const host = v['http.host'];
-  if (!isLoopbackHost(bareHost(host)) && !isLoopbackHost(host)) {
-    throw settingError(
-      settingName(SETTINGS['http.host']),
-      `refusing to listen on "${host}": without access tokens the server only binds to loopback (127.0.0.1, ::1, localhost). ` +
-        'Token authentication arrives in a later release; until then reach it from other machines through an SSH tunnel or a reverse proxy that authenticates.',
-    );
-  }
+  // A non-loopback --host is allowed here: whether a token exists needs the database, so `serve`
+  // decides it when it starts (src/http/bind.ts).
 }
+
+const bareHost = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
 
 function assemble(v: SettingValues): Settings {
   const home = v['database.home'];

@@ -6,6 +6,7 @@ import type { JobStatus } from '../core/types.js';
 import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
 import { migrate } from './migrate.js';
 import { candidateFilter, workersPaused } from './claim.js';
+import { tokenMethods } from './token-store.js';
 import { isUuid, uuidv7Floor } from '../core/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
@@ -262,6 +263,8 @@ export function createKyselyStore(d: Dialect): Store {
         .execute();
       return rows.map((r) => controlEventFromRow(c, r));
     },
+
+    ...tokenMethods(d),
 
     notify: (signal) => d.notify(signal),
     subscribe: (handler) => d.subscribe(handler),

@@ -110,6 +110,12 @@ const DATA_METHODS: Record<DataMethod, true> = {
   pauseStateGet: true,
   pauseStateSet: true,
   controlEventsList: true,
+  tokenInsert: true,
+  tokenByHash: true,
+  tokenList: true,
+  tokenAnyActive: true,
+  tokenRevoke: true,
+  tokenTouch: true,
   notify: true,
   subscribe: true,
 };

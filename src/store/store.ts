@@ -48,6 +48,21 @@ export interface JobCounts {
   staleRunning: number;
 }
 
+/** A bearer token as stored: only the sha256 of the secret, never the secret itself. */
+export interface TokenRecord {
+  id: string;
+  name: string;
+  role: 'producer' | 'worker' | 'operator';
+  tokenHash: string;
+  /** Job types a worker token may claim; null = any. */
+  allowedTypes: string[] | null;
+  /** Capabilities a worker token may claim with; null = whatever the claimer has. */
+  allowedCapabilities: string[] | null;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
 export interface MigrationReport {
   /** Versions this call applied (empty when the schema was already current). */
   applied: { version: number; name: string }[];
@@ -150,6 +165,19 @@ export interface Store {
     audit: Omit<ControlEvent, 'id'>;
   }): Promise<PauseRecord | null>;
   controlEventsList(p: { limit: number }): Promise<ControlEvent[]>;
+
+  /** Inserts a token; false when the name is taken (names stay taken after a revoke, for the record). */
+  tokenInsert(p: { token: TokenRecord }): Promise<boolean>;
+  /** The token with this hash, revoked or not (the caller decides), or null. */
+  tokenByHash(p: { tokenHash: string }): Promise<TokenRecord | null>;
+  /** Every token, oldest first. */
+  tokenList(): Promise<TokenRecord[]>;
+  /** Whether any token is not revoked (then HTTP requires one). */
+  tokenAnyActive(): Promise<boolean>;
+  /** Sets revoked_at unless already revoked; returns the token as it is now, or null if no such name. */
+  tokenRevoke(p: { name: string; now: Date }): Promise<TokenRecord | null>;
+  /** Records a use (callers throttle this; it is bookkeeping, not a rule). */
+  tokenTouch(p: { id: string; now: Date }): Promise<void>;
 
   /** Sends a wake-up to every process sharing this database (best effort). */
   notify(signal: Signal): Promise<void>;

@@ -230,11 +230,6 @@ describe('loadSettings', () => {
         '[invalid_argument] --types / AGENT_QUEUE_TYPES: "Not.Ok" is not a valid job type. Use a comma-separated list of lowercase types such as code.review,docs.write.',
       ],
       [
-        {},
-        { 'http.host': '0.0.0.0' },
-        '[invalid_argument] --host / AGENT_QUEUE_HOST: refusing to listen on "0.0.0.0": without access tokens the server only binds to loopback (127.0.0.1, ::1, localhost). Token authentication arrives in a later release; until then reach it from other machines through an SSH tunnel or a reverse proxy that authenticates.',
-      ],
-      [
         { AGENT_QUEUE_PORT: '70000' },
         {},
         '[invalid_argument] --port / AGENT_QUEUE_PORT: "70000" is not a port number (0–65535; 0 picks a free port).',
@@ -268,6 +263,11 @@ describe('loadSettings', () => {
     expect(
       failure(() => loadSettings({ env: { ...env, AGENT_QUEUE_TOOLS: 'worker' }, command: 'serve' })),
     ).toMatch(/^\[invalid_argument\] --port /);
+  });
+
+  it('takes a non-loopback --host: serve decides at start, when it knows whether a token exists', () => {
+    expect(serve({}, { 'http.host': '0.0.0.0' }).http.host).toBe('0.0.0.0');
+    expect(serve({ AGENT_QUEUE_HOST: '[::]' }).http.host).toBe('::');
   });
 
   it('is frozen, all the way down', () => {

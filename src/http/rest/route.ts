@@ -4,12 +4,9 @@ import type { Context } from 'hono';
 import type { z } from 'zod';
 import type { QueueService } from '../../queue/service.js';
 
-/**
- * What a caller must be allowed to do to call the route; the token layer maps roles onto these.
- * read: look at jobs and the fleet; produce: enqueue and cancel; work: claim and hold leases;
- * operate: pause and resume the fleet.
- */
-export type Permission = 'read' | 'produce' | 'work' | 'operate';
+import type { Permission } from '../../queue/permissions.js';
+
+export type { Permission };
 
 export interface RouteCall {
   service: QueueService;

@@ -7,6 +7,7 @@ import { QueueError } from '../../core/errors.js';
 import type { RestRoute } from './route.js';
 import { eventStream } from './event-stream.js';
 import { workerPauseInput } from './pause-body.js';
+import { actedBy, claimAs } from './caller.js';
 
 const JOBS = '/api/queue/jobs';
 const JOB = `${JOBS}/{id}`;
@@ -22,7 +23,7 @@ export const ROUTES: RestRoute[] = [
     permission: 'produce',
     input: S.enqueueInput,
     output: obj(Out.enqueueAnswer),
-    handler: ({ service, input }) => service.enqueue(input as S.EnqueueInput),
+    handler: ({ service, input, c }) => service.enqueue(actedBy(c, input, 'createdBy') as S.EnqueueInput),
     status: (a) => ((a as { deduplicated: boolean }).deduplicated ? 200 : 201),
   },
   {
@@ -43,7 +44,10 @@ export const ROUTES: RestRoute[] = [
     permission: 'work',
     input: S.claimInput,
     output: obj(Out.claimAnswer),
-    handler: ({ service, input, signal }) => service.claim(input as S.ClaimInput, { signal }),
+    handler: ({ service, input, signal, c }) => {
+      const claim = claimAs(c, input);
+      return service.claim(claim.input, { signal, ...claim.scope });
+    },
   },
   {
     method: 'GET',
@@ -114,7 +118,7 @@ export const ROUTES: RestRoute[] = [
     permission: 'produce',
     input: S.cancelInput,
     output: obj(Out.jobAnswer),
-    handler: ({ service, input }) => service.cancel(input as S.CancelInput),
+    handler: ({ service, input, c }) => service.cancel(actedBy(c, input, 'requestedBy') as S.CancelInput),
   },
   {
     method: 'POST',
@@ -146,8 +150,8 @@ export const ROUTES: RestRoute[] = [
     permission: 'operate',
     input: workerPauseInput,
     output: obj(Out.pauseAnswer),
-    handler: ({ service, input }) => {
-      const { paused, ...rest } = input;
+    handler: ({ service, input, c }) => {
+      const { paused, ...rest } = actedBy(c, input, 'requestedBy');
       if (paused === true) return service.control.pause(rest as S.PauseInput);
       if (paused === false) return service.control.resume(rest as S.ResumeInput);
       throw new QueueError(

@@ -13,16 +13,20 @@ export const queueHeld = defineTool({
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   // Always this session's own identity: a token is shown to the worker that holds the job only.
   run: async (_args, ctx) => {
+    // Under a bearer token the id is the token's name: only its holder claims as it, and it is the
+    // same in every session of that token, so jobs claimed in an earlier session are listed too.
+    if (ctx.principal) return ctx.service.held({ workerId: ctx.identity() });
     if (ctx.transport === 'http' && ctx.worker.id !== undefined) {
       // Every HTTP session of this server claims as the same fixed id, so "held by this id" would
-      // hand one agent the lease tokens of all the others. Until a token names its agent, refuse.
+      // hand one agent the lease tokens of all the others. Refused unless a token names the agent.
       throw new QueueError(
         'forbidden',
         `${ctx.name('held')} is refused over HTTP when the server has a fixed worker id ` +
           `("${ctx.worker.id}", from --worker-id or AGENT_QUEUE_WORKER_ID): every HTTP session shares ` +
           "that id, so the answer would include other agents' lease tokens. To find your jobs after " +
           'a restart, run agent-queue as a stdio MCP server with your own AGENT_QUEUE_WORKER_ID; ' +
-          'or start serve without --worker-id so each session has its own id.',
+          'or start serve without --worker-id so each session has its own id, or connect with a ' +
+          'worker token (agent-queue token create --role worker): its name is then your worker id.',
       );
     }
     const answer = await ctx.service.held({ workerId: ctx.identity() });
