@@ -1,6 +1,6 @@
 // The bearer-token middleware for /api (auth.ts, route-permissions.ts) on a tiny Hono app served
-// over real HTTP on a random loopback port, with the token store on both backends: until the REST
-// routes land, each permission is one route here, mounted the two ways the REST layer may use.
+// over real HTTP on a random loopback port, with the token store on both backends: each permission
+// is one route here, mounted the two ways a route may use. The real routes: auth-rest.test.ts.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
