@@ -4,8 +4,18 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Tool, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
 import { toolJsonSchema } from './json-schema.js';
+import type { Profile } from './profiles.js';
 import { wrapSdkHandler } from './sdk-handlers.js';
 import type { ToolContext, ToolDef } from './tool.js';
+
+/**
+ * Most bytes the tools/list result (the JSON-RPC `result`, as sent) may take per profile: the
+ * worker's is in the context of every worker agent. tests/mcp/schemas.test.ts fails past them;
+ * bench/tools-list-size.mjs prints them next to the sizes.
+ */
+export const TOOLS_LIST_BUDGETS = { worker: 4096, producer: 4096, all: 8192 } as const satisfies Partial<
+  Record<Profile, number>
+>;
 
 // By exposed name: it fixes the naming style, the only thing a listing depends on besides the tool.
 // HTTP builds a server per session; the schemas are built once per process.
