@@ -5,7 +5,7 @@ import { defineTool } from '../tool.js';
 
 export const queueFail = defineTool({
   base: 'fail',
-  description: () => 'Give up on your job: retried while attempts remain, unless retryable: false.',
+  description: () => 'Give up on your job: retried while attempts remain unless retryable: false.',
   input: failInput.shape,
   output: jobAnswer,
   // Repeating the same call with the same lease token answers the same outcome and writes nothing.

@@ -4,7 +4,7 @@ import { defineTool } from '../tool.js';
 
 export const queueGet = defineTool({
   base: 'get',
-  description: () => 'One job; events: N adds its last N timeline events.',
+  description: () => 'One job; events: N adds its last N events.',
   input: getInput.shape,
   output: getAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },

@@ -7,8 +7,8 @@ import { progressReporter } from './progress.js';
 export const queueHeartbeat = defineTool({
   base: 'heartbeat',
   description: () =>
-    'Call at each checkpoint, at least every few minutes, to keep your lease; then obey action. ' +
-    'Paused: call again with waitSeconds 50.',
+    'Call at each checkpoint, at least every few minutes, to keep your lease; obey action. ' +
+    'On pause, call again with waitSeconds 50.',
   input: heartbeatInput.shape,
   output: heartbeatAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },

@@ -4,7 +4,7 @@ import { defineTool } from '../tool.js';
 
 export const queueStatus = defineTool({
   base: 'status',
-  description: () => 'Pause state, job counts, the last N pauses (audit).',
+  description: () => 'Pause state, job counts, last N pauses (audit).',
   input: statusInput.shape,
   output: statusAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
