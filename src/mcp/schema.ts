@@ -1,14 +1,14 @@
 // Schemas as the MCP layer hands them to the SDK: input shapes from src/queue/schemas.ts, output
-// shapes describing the answers of src/queue/types.ts.
+// shapes describing the answers of src/core/types.ts.
 import { z } from 'zod';
 
 /**
  * The SDK validates arguments against the input schema before a handler runs and answers a bad
  * call with a bare text message. To answer with the stable `invalid_argument` code and a fix-it
  * message instead, every field lets any value through (`catch` hands back the raw input) and the
- * service's own parse reports the problem. The JSON Schema a host sees is unchanged: types,
- * limits, descriptions and required fields come from the shared schema (the JSON Schema emitter
- * calls the catch without a context, hence `ctx?.`; `default` values are not shown, descriptions say them).
+ * service's own parse reports the problem. Hosts never see this wrapper: tools/list shows the
+ * shared schema itself, strict (tools-list.ts). The SDK still converts this one to JSON Schema
+ * before we replace it, and its emitter calls the catch without a context, hence `ctx?.`.
  */
 export function lenient<T extends z.ZodRawShape>(shape: T): z.ZodObject<T, z.core.$loose> {
   const fields = Object.fromEntries(
