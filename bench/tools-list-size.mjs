@@ -1,5 +1,7 @@
-// Size in bytes of the tools/list answer (the JSON `result` as sent on the wire) per profile.
+// Size in bytes of the tools/list answer (the JSON `result` as sent on the wire) per profile, next to
+// its budget (TOOLS_LIST_BUDGETS, which tests/mcp/schemas.test.ts enforces).
 // Run after `npm run build`: node bench/tools-list-size.mjs
+import { TOOLS_LIST_BUDGETS } from '../dist/mcp/tools-list.js';
 import { connect, throwawayDatabase } from './lib.mjs';
 
 const db = await throwawayDatabase('sqlite');
@@ -18,7 +20,12 @@ try {
     });
     const { tools } = await client.listTools();
     await client.close();
-    rows.push({ profile: naming === 'dotted' ? `${profile} (dotted)` : profile, tools: tools.length, bytes });
+    rows.push({
+      profile: naming === 'dotted' ? `${profile} (dotted)` : profile,
+      tools: tools.length,
+      bytes,
+      budget: TOOLS_LIST_BUDGETS[profile] ?? null,
+    });
   }
 } finally {
   await db.drop();

@@ -4,15 +4,14 @@
 // with -32603 and a raw zod dump. We check the call first and hand a sound one to the SDK's own
 // handler unchanged, so its task, input and output handling stay as they are.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { ErrorCode, McpError, type JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { echo } from '../core/echo.js';
+import { wrapSdkHandler } from './sdk-handlers.js';
 
 /** Most tool names an unknown-tool error lists (the `all` profile has more). */
 const MAX_LISTED_TOOLS = 8;
 /** How much of the SDK's own validation text a refusal repeats. */
 const MAX_ISSUE_TEXT = 200;
-
-type Handler = (request: JSONRPCRequest, extra: unknown) => Promise<unknown>;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -35,19 +34,11 @@ export function callProblem(params: unknown, offered: readonly string[]): string
 }
 
 /**
- * Wraps the tools/call handler the SDK registered, after every tool is registered. The SDK keeps its
- * handlers in a private map: setRequestHandler would re-parse the call with the SDK's schema before
- * our check ever ran. If an SDK upgrade moves it, this throws at startup (every MCP test fails).
+ * Wraps the tools/call handler the SDK registered, after every tool is registered (sdk-handlers.ts:
+ * setRequestHandler would re-parse the call with the SDK's schema before our check ever ran).
  */
 export function guardToolCalls(server: McpServer, offered: readonly string[]): void {
-  const handlers = (server.server as unknown as { _requestHandlers?: Map<string, Handler> })._requestHandlers;
-  const sdkHandler = handlers?.get('tools/call');
-  if (!handlers || !sdkHandler) {
-    throw new Error(
-      'The MCP SDK no longer keeps its tools/call handler where src/mcp/call-tool.ts wraps it.',
-    );
-  }
-  handlers.set('tools/call', async (request, extra) => {
+  wrapSdkHandler(server, 'tools/call', async (sdkHandler, request, extra) => {
     const problem = callProblem(request.params, offered);
     if (problem) throw invalid(problem);
     try {

@@ -2,6 +2,7 @@
 // `work_queue` prompt (a slash command that turns the agent into a worker).
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import { ERROR_CODES } from '../core/errors.js';
 import type { ToolBase } from './profiles.js';
 
 type Name = (base: ToolBase) => string;
@@ -11,14 +12,18 @@ export function instructions(n: Name, has: (base: ToolBase) => boolean): string 
   if (has('enqueue')) lines.push(`Producers add work with ${n('enqueue')} and follow it with ${n('get')}.`);
   if (has('claim')) {
     lines.push(
-      `Workers: ${n('claim')} -> do job.payload -> ${n('heartbeat')} at checkpoints -> ${n('complete')} or ${n('fail')}.`,
+      `Workers: ${n('claim')} -> do job.payload -> ${n('heartbeat')} at checkpoints -> ${n('complete')} or ${n('fail')}, ` +
+        'each with jobId = job.id and leaseToken = lease.token from the claim; their answers carry the job state, not its payload.',
       'Always obey `action`: work = do it; wait = claim again with waitSeconds ≤ 50 (or after retryAfterSeconds); ' +
         `continue = keep going; cancel = stop and ${n('ack_cancel')}; pause = stop at a checkpoint and heartbeat ` +
         'with waitSeconds until continue; lease_lost = stop, the job is no longer yours.',
     );
   }
   if (has('pause')) lines.push(`Operators: ${n('pause')} (drain | quiesce), ${n('resume')}, ${n('status')}.`);
-  lines.push('Errors are {"error":{"code","message"}}; the message says how to fix the call.');
+  // The codes are stable and agents branch on them; the tools/list no longer repeats them per tool.
+  lines.push(
+    `Errors are {"error":{"code","message"}}, code one of ${ERROR_CODES.join(', ')}; the message says how to fix the call.`,
+  );
   return lines.join('\n');
 }
 

@@ -15,6 +15,7 @@ import { registerResources } from './resources.js';
 import { registerTool, type ToolContext } from './tool.js';
 import { toolHints } from './errors.js';
 import { TOOLS } from './tools/index.js';
+import { serveToolsList, toolListing } from './tools-list.js';
 import { packageVersion } from '../core/version.js';
 
 export interface CreateServerOptions {
@@ -67,6 +68,7 @@ export function createServer(service: QueueService, options: CreateServerOptions
   };
   for (const base of bases) registerTool(server, TOOLS[base], ctx);
   guardToolCalls(server, bases.map(name));
+  serveToolsList(server, new Map(bases.map((base) => [name(base), toolListing(TOOLS[base], name)])));
   if (has('claim')) registerPrompts(server, name);
   registerResources(server, service);
   // Registering declares `listChanged: true` for tools, resources and prompts, but a session's lists

@@ -46,7 +46,6 @@ export interface ToolContext {
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
   base: ToolBase;
-  title: string;
   description(name: ToolContext['name']): string;
   input: I;
   output: O;
@@ -98,7 +97,6 @@ export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext):
   server.registerTool(
     name,
     {
-      title: def.title,
       description: def.description(ctx.name),
       inputSchema: lenient(def.input),
       outputSchema: z.looseObject(def.output),

@@ -42,8 +42,7 @@ const jobType = z
   .regex(
     TYPE_PATTERN,
     'must be lowercase letters, digits and . _ : - (starting with a letter or digit), e.g. "code.review"',
-  )
-  .describe('Job type, e.g. "code.review": 1–64 chars of [a-z0-9._:-], starting with a letter or digit.');
+  );
 const capability = z
   .string()
   .min(1)
@@ -54,21 +53,14 @@ const jobId = z
   .string()
   .min(1)
   .max(64)
-  .transform((s) => s.toLowerCase())
-  .describe('The job id (a UUID) returned by enqueue, claim or list.');
-const leaseToken = z
-  .string()
-  .min(1)
-  .max(128)
-  .describe('The lease token from your claim answer (`lease.token`).');
+  .transform((s) => s.toLowerCase());
+const leaseToken = z.string().min(1).max(128);
 const workerId = z
   .string()
   .min(1)
   .max(200)
   .describe('A stable name for this worker, e.g. "laptop-claude-1".');
-const leaseSeconds = numeric(z.int().min(1).max(MAX_LEASE_SECONDS)).describe(
-  'How long the job stays yours without a heartbeat, in seconds.',
-);
+const leaseSeconds = numeric(z.int().min(1).max(MAX_LEASE_SECONDS));
 const reason = z.string().min(1).max(2000);
 const actor = z.string().min(1).max(200).describe('Who is asking (shown in the timeline and audit).');
 
@@ -89,15 +81,13 @@ const jsonObject = z
 
 export const enqueueInput = z.strictObject({
   type: jobType,
-  payload: jsonObject.default({}).describe('JSON object with the job input (≤ 256 KiB by default).'),
-  priority: numeric(z.int().min(-1_000_000).max(1_000_000))
-    .default(0)
-    .describe('Higher runs first. Default 0.'),
+  payload: jsonObject.default({}).describe('Up to 256 KiB by default.'),
+  priority: numeric(z.int().min(-1_000_000).max(1_000_000)).default(0).describe('Higher runs first.'),
   requiredCapabilities: z
     .array(capability)
     .max(32)
     .default([])
-    .describe('Only workers that have all of these capabilities may claim the job.'),
+    .describe('Only workers with all of these claim it.'),
   runAt: z.iso
     .datetime({
       offset: true,
@@ -105,7 +95,7 @@ export const enqueueInput = z.strictObject({
         'must be an ISO-8601 date and time with a UTC offset or Z, e.g. "2026-11-23T10:00:00Z" or "2026-11-23T11:00:00+01:00"; without one the time could be in any time zone',
     })
     .optional()
-    .describe('Not claimable before this ISO-8601 time, with an offset or Z (e.g. "2026-11-23T10:00:00Z").'),
+    .describe('Not claimable before this time.'),
   delaySeconds: numeric(
     z
       .int()
@@ -113,18 +103,14 @@ export const enqueueInput = z.strictObject({
       .max(365 * 86_400),
   )
     .optional()
-    .describe('Not claimable for this many seconds.'),
-  maxAttempts: numeric(z.int().min(1).max(100))
-    .optional()
-    .describe('Attempts before the job is dead-lettered. Default 3.'),
+    .describe('Not claimable for this long.'),
+  maxAttempts: numeric(z.int().min(1).max(100)).optional().describe('Default 3; then dead_letter.'),
   dedupeKey: z
     .string()
     .min(1)
     .max(200)
     .optional()
-    .describe(
-      'Idempotency key: while a job with the same type and key is unfinished, enqueue returns it (deduplicated: true).',
-    ),
+    .describe('While a job of this type and key is unfinished, enqueue returns it.'),
   createdBy: actor.optional(),
 });
 export type EnqueueInput = z.input<typeof enqueueInput>;
@@ -136,13 +122,10 @@ export const claimInput = z.strictObject({
     .max(64)
     .optional()
     // Normalised here, once: past this schema `types` is undefined (any type) or a non-empty list.
-    .transform((types) => (types && types.length > 0 ? types : undefined))
-    .describe('Only claim jobs of these types.'),
+    .transform((types) => (types && types.length > 0 ? types : undefined)),
   capabilities: z.array(capability).max(64).default([]).describe('What this worker can do.'),
   leaseSeconds: leaseSeconds.optional(),
-  waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
-    .default(0)
-    .describe('Long-poll: wait up to this many seconds (≤ 50) for a matching job. Default 0.'),
+  waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS)).default(0),
 });
 export type ClaimInput = z.input<typeof claimInput>;
 
@@ -153,39 +136,32 @@ export const heartbeatInput = z.strictObject({
   jobId,
   leaseToken,
   leaseSeconds: leaseSeconds.optional(),
-  progress: numeric(z.number().min(0).max(100)).optional().describe('Percent done, 0–100.'),
-  message: z
-    .string()
-    .min(1)
-    .max(2000)
-    .optional()
-    .describe('What you are doing now (written to the timeline).'),
-  waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
-    .default(0)
-    .describe('If the answer is "pause", hold up to this many seconds (≤ 50) until it changes.'),
+  progress: numeric(z.number().min(0).max(100)).optional(),
+  message: z.string().min(1).max(2000).optional(),
+  waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS)).default(0),
 });
 export type HeartbeatInput = z.input<typeof heartbeatInput>;
 
 export const completeInput = z.strictObject({
   jobId,
   leaseToken,
-  result: z.unknown().optional().describe('Any JSON result.'),
-  resultSummary: z.string().max(8000).optional().describe('A short human-readable summary of the outcome.'),
+  result: z.unknown().optional(),
+  resultSummary: z.string().max(8000).optional(),
 });
 export type CompleteInput = z.input<typeof completeInput>;
 
 export const failInput = z.strictObject({
   jobId,
   leaseToken,
-  error: z.string().min(1).max(8000).describe('What went wrong.'),
-  retryable: z.boolean().default(true).describe('false when retrying cannot help. Default true.'),
+  error: z.string().min(1).max(8000),
+  retryable: z.boolean().default(true),
 });
 export type FailInput = z.input<typeof failInput>;
 
 export const ackCancelInput = z.strictObject({
   jobId,
   leaseToken,
-  message: z.string().min(1).max(2000).optional().describe('What was left undone.'),
+  message: z.string().min(1).max(2000).optional(),
 });
 export type AckCancelInput = z.input<typeof ackCancelInput>;
 
@@ -199,7 +175,7 @@ export type LogInput = z.input<typeof logInput>;
 
 export const cancelInput = z.strictObject({
   jobId,
-  reason: reason.optional().describe('Why (shown to the worker and in the timeline).'),
+  reason: reason.optional().describe('Shown to the worker.'),
   requestedBy: actor.optional(),
 });
 export type CancelInput = z.input<typeof cancelInput>;
@@ -209,22 +185,17 @@ export type RetryInput = z.input<typeof retryInput>;
 
 export const getInput = z.strictObject({
   jobId,
-  events: numeric(z.int().min(0).max(MAX_LIST_LIMIT)).default(0).describe('Also return the latest N events.'),
+  events: numeric(z.int().min(0).max(MAX_LIST_LIMIT)).default(0),
 });
 export type GetInput = z.input<typeof getInput>;
 
 export const listInput = z.strictObject({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter']).optional(),
   type: jobType.optional(),
-  claimedBy: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Only jobs claimed by this worker id (shown without lease tokens).'),
-  limit: numeric(z.int().min(1).max(MAX_LIST_LIMIT)).default(50).describe('Page size, ≤ 200. Default 50.'),
-  cursor: z.string().min(1).max(200).optional().describe('`nextCursor` from the previous page.'),
-  full: z.boolean().default(false).describe('Include payload and result.'),
+  claimedBy: z.string().min(1).max(200).optional().describe('A worker id.'),
+  limit: numeric(z.int().min(1).max(MAX_LIST_LIMIT)).default(50).describe('Default 50.'),
+  cursor: z.string().min(1).max(200).optional(),
+  full: z.boolean().default(false),
 });
 export type ListInput = z.input<typeof listInput>;
 
@@ -236,25 +207,20 @@ export const eventsInput = z.strictObject({
 export type EventsInput = z.input<typeof eventsInput>;
 
 export const pauseInput = z.strictObject({
-  mode: z
-    .enum(['drain', 'quiesce'])
-    .describe('drain: stop new claims; quiesce: also pause running jobs at checkpoints.'),
-  reason: reason.describe('Why (recorded in the audit, shown to workers).'),
+  mode: z.enum(['drain', 'quiesce']),
+  reason: reason.describe('Shown to workers and in the audit.'),
   requestedBy: actor.optional(),
 });
 export type PauseInput = z.input<typeof pauseInput>;
 
 export const resumeInput = z.strictObject({
-  reason: reason.describe('Why (recorded in the audit).'),
-  force: z
-    .boolean()
-    .default(false)
-    .describe('After a drain: resume even though jobs are still running. Never needed after a quiesce.'),
+  reason: reason.describe('Recorded in the audit.'),
+  force: z.boolean().default(false),
   requestedBy: actor.optional(),
 });
 export type ResumeInput = z.input<typeof resumeInput>;
 
 export const statusInput = z.strictObject({
-  audit: numeric(z.int().min(0).max(100)).default(10).describe('How many recent audit entries to return.'),
+  audit: numeric(z.int().min(0).max(100)).default(10),
 });
 export type StatusInput = z.input<typeof statusInput>;

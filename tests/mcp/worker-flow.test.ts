@@ -48,7 +48,15 @@ describe.each(backendsForSuite())('MCP worker protocol ($name)', (backend) => {
       expect(beat).toMatchObject({
         action: 'continue',
         system: { workersPaused: false },
-        job: { progress: 50 },
+        lease: { token: claim.lease!.token },
+      });
+      // The job's state only: the worker has the payload from its claim (src/mcp/answers.ts).
+      expect(beat.job).toEqual({
+        id: job.id,
+        status: 'running',
+        attempt: 1,
+        progress: 50,
+        cancelReason: null,
       });
 
       const done = await ok<{ job: Job }>(worker, 'queue_complete', {
@@ -56,14 +64,20 @@ describe.each(backendsForSuite())('MCP worker protocol ($name)', (backend) => {
         result: { approved: true },
         resultSummary: 'LGTM',
       });
-      expect(done.job).toMatchObject({
+      expect(done.job).toEqual({
+        id: job.id,
+        status: 'succeeded',
+        attempt: 1,
+        progress: 50,
+        cancelReason: null,
+      });
+
+      const seen = await ok<JobWithEvents>(producer, 'queue_get', { jobId: job.id, events: 10 });
+      expect(seen.job).toMatchObject({
         status: 'succeeded',
         result: { approved: true },
         resultSummary: 'LGTM',
       });
-
-      const seen = await ok<JobWithEvents>(producer, 'queue_get', { jobId: job.id, events: 10 });
-      expect(seen.job.status).toBe('succeeded');
       expect(seen.events.map((e) => e.kind)).toEqual(
         expect.arrayContaining(['enqueued', 'claimed', 'progress', 'completed']),
       );

@@ -4,10 +4,9 @@ import { defineTool } from '../tool.js';
 
 export const queueCancel = defineTool({
   base: 'cancel',
-  title: 'Cancel a job',
   description: () =>
-    'Cancel a queued job at once, or ask the worker of a running job to stop (it stays running until the worker ' +
-    'acknowledges or its lease expires). Repeating is harmless.',
+    'Cancel a job: a queued one at once; a running one is asked to stop and ends when its worker ' +
+    'acknowledges (or its lease expires). Repeating is harmless.',
   input: cancelInput.omit({ requestedBy: true }).shape,
   output: jobAnswer,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },

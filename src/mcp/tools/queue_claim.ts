@@ -6,11 +6,9 @@ import { progressReporter } from './progress.js';
 
 export const queueClaim = defineTool({
   base: 'claim',
-  title: 'Claim the next job',
-  description: (n) =>
-    'Take the next job to work on. action "work": do job.payload, keep lease.token for ' +
-    `${n('heartbeat')} / ${n('complete')} / ${n('fail')}. Pass waitSeconds (≤ 50) to wait here for a job ` +
-    '(also through a pause, until resume). action "wait": nothing came in time; claim again.',
+  description: () =>
+    'Take the next job. work: do job.payload, keep job.id and lease.token. ' +
+    'wait: none came; claim again (waitSeconds waits for one).',
   input: claimInput.pick({ types: true, leaseSeconds: true, waitSeconds: true }).shape,
   output: claimAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },

@@ -7,11 +7,11 @@ const shared = enqueueInput.omit({ createdBy: true }).shape;
 
 export const queueEnqueue = defineTool({
   base: 'enqueue',
-  title: 'Enqueue a job',
   description: () =>
-    'Add a job for a worker agent. payload holds everything the worker needs (instructions, repo, files).',
+    'Add a job for a worker agent. payload: everything the worker needs (instructions, repo, files).',
   input: {
     ...shared,
+    type: shared.type.describe('e.g. "code.review"'),
     // Shown as format: date-time instead of zod's 400-byte ISO pattern; the service still checks it exactly.
     runAt: z
       .string()

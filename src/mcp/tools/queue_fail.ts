@@ -1,17 +1,15 @@
 import { failInput } from '../../queue/schemas.js';
+import { leanFinish } from '../answers.js';
 import { jobAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
 
 export const queueFail = defineTool({
   base: 'fail',
-  title: 'Fail your job',
-  description: () =>
-    'Give up on the job you hold. retryable (default true) requeues it with backoff while attempts remain; ' +
-    'set false when retrying cannot help.',
+  description: () => 'Give up on your job: retried while attempts remain unless retryable: false.',
   input: failInput.shape,
   output: jobAnswer,
   // Repeating the same call with the same lease token answers the same outcome and writes nothing.
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   leaseBound: true,
-  run: (args, ctx) => ctx.service.fail(args),
+  run: (args, ctx) => ctx.service.fail(args).then(leanFinish),
 });

@@ -4,9 +4,7 @@ import { defineTool } from '../tool.js';
 
 export const queueGet = defineTool({
   base: 'get',
-  title: 'Get a job',
-  description: () =>
-    'Read one job (status, progress, result, error); events: N adds its latest N timeline events.',
+  description: () => 'One job; events: N adds its last N events.',
   input: getInput.shape,
   output: getAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },

@@ -4,10 +4,9 @@ import { defineTool } from '../tool.js';
 
 export const queueHeld = defineTool({
   base: 'held',
-  title: 'Jobs you hold',
+  // Whether a restart keeps the worker id, the answer's `note` says when it matters.
   description: (n) =>
-    `Your running jobs with lease tokens, e.g. after a restart; ${n('heartbeat')} each, then carry on. ` +
-    'Survives a restart only under a fixed AGENT_QUEUE_WORKER_ID (stdio).',
+    `Your running jobs and lease tokens (after a restart): ${n('heartbeat')} each, carry on.`,
   input: {},
   output: heldAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },

@@ -4,10 +4,9 @@ import { defineTool } from '../tool.js';
 
 export const queueList = defineTool({
   base: 'list',
-  title: 'List jobs',
   description: (name) =>
-    'List jobs, newest first, by status and type. Pass nextCursor as cursor for the next page. ' +
-    `Summaries only: ${name('get')} has payload and result.`,
+    'Jobs, newest first. Pass nextCursor as cursor for the next page. ' +
+    `Without payload and result unless full: true (or ${name('get')}).`,
   input: listInput.shape,
   output: listAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },

@@ -4,11 +4,10 @@ import { defineTool } from '../tool.js';
 
 export const queuePause = defineTool({
   base: 'pause',
-  title: 'Pause the worker fleet',
   description: (n) =>
-    'Stop new claims on every worker. drain: running jobs finish normally; before upgrading wait until ' +
-    `metrics.isDrained (${n('status')}). quiesce: running jobs also stop at their next checkpoint and keep ` +
-    `heartbeating, so they stay running and the fleet never drains; ${n('resume')} lets them continue.`,
+    'Stop new claims on all workers. drain: running jobs finish (before an upgrade, wait for ' +
+    `metrics.isDrained in ${n('status')}). quiesce: running jobs also hold at their next checkpoint ` +
+    `(still running) until ${n('resume')}.`,
   input: pauseInput.omit({ requestedBy: true }).shape,
   output: pauseAnswer,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },

@@ -4,8 +4,7 @@ import { defineTool } from '../tool.js';
 
 export const queueStatus = defineTool({
   base: 'status',
-  title: 'Queue and fleet status',
-  description: () => 'Pause state (system), job counts (metrics) and the recent pause/resume audit.',
+  description: () => 'Pause state, job counts, last N pauses (audit).',
   input: statusInput.shape,
   output: statusAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
