@@ -7,6 +7,7 @@ import { newLeaseToken } from '../core/ids.js';
 import { leaseTag } from './lease-story.js';
 import type { QueueContext } from './context.js';
 import { longPoll } from './long-poll.js';
+import { release } from './release.js';
 import * as S from './schemas.js';
 import { narrowTypes } from './scope.js';
 import { parseInput } from './validate.js';
@@ -14,7 +15,11 @@ import { toJob, toLease, toSystem } from './view.js';
 import { claimMatch } from './wakeups.js';
 
 export interface ClaimOptions {
-  /** Aborts a long-poll (the caller went away). */
+  /**
+   * Aborted when the caller went away: a long-poll stops, and a job claimed by then is released at
+   * once (see release.ts) and the answer is `wait`, since nobody would receive its lease token.
+   * The abort reason, when a string, is recorded as the release reason.
+   */
   signal?: AbortSignal;
   /** Called about every few seconds while a long-poll waits. */
   onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
@@ -39,23 +44,40 @@ export async function claim(
   const input = types ? { ...parsed, types } : parsed;
   // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
   if (opts.signal?.aborted) return waitAnswer(ctx, await ctx.control.state());
-  if (input.waitSeconds <= 0) return claimOnce(ctx, input);
+  const claimed = input.waitSeconds <= 0 ? await claimOnce(ctx, input) : await poll(ctx, input, opts);
+  return (await undelivered(ctx, claimed, opts.signal)) ?? claimed.answer;
+}
+
+/** Releases a job claimed for a caller who is gone by now; the `wait` answer instead. */
+async function undelivered(
+  ctx: QueueContext,
+  { answer, claimedAt }: Claimed,
+  signal: AbortSignal | undefined,
+): Promise<ClaimAnswer | null> {
+  if (!signal?.aborted || !answer.job || !answer.lease) return null;
+  const reason = typeof signal.reason === 'string' ? signal.reason : 'caller_gone';
+  await release(ctx, { jobId: answer.job.id, leaseToken: answer.lease.token, reason, claimedAt });
+  return waitAnswer(ctx, await ctx.control.state());
+}
+
+function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promise<Claimed> {
   let seenVersion: number | null = null;
   return longPoll({
     waitSeconds: input.waitSeconds,
     // Opened before the first attempt, so an enqueue in between is not missed.
     open: () => ctx.wakeups.open(claimMatch(input.types, input.capabilities)),
     attempt: async () => {
-      const answer = await claimOnce(ctx, input);
-      if (opts.onSystem && answer.system.version !== seenVersion) {
-        seenVersion = answer.system.version;
-        opts.onSystem(answer.system);
+      const claimed = await claimOnce(ctx, input);
+      const { system } = claimed.answer;
+      if (opts.onSystem && system.version !== seenVersion) {
+        seenVersion = system.version;
+        opts.onSystem(system);
       }
-      return answer;
+      return claimed;
     },
     // Only a job (or the deadline) ends the wait: a paused fleet is waited out like an empty queue.
-    done: (answer) => answer.job !== null,
-    msUntilDue: async (answer) => {
+    done: ({ answer }) => answer.job !== null,
+    msUntilDue: async ({ answer }) => {
       // While paused a due job is no reason to wake: only the resume (or the fallback) is.
       if (answer.system.workersPaused) return Infinity;
       const next = await ctx.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
@@ -66,7 +88,13 @@ export async function claim(
   });
 }
 
-async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimAnswer> {
+/** A claim's answer, and when it claimed (to undo its startedAt if it must be released). */
+interface Claimed {
+  answer: ClaimAnswer;
+  claimedAt: Date;
+}
+
+async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<Claimed> {
   // The sweep checks the pause state itself and does nothing while paused.
   await ctx.sweepIfDue();
   const now = ctx.clock.now();
@@ -91,8 +119,10 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
       data: { workerId: input.workerId, lease: leaseTag(leaseToken) },
     },
   });
-  if (job) return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };
-  return waitAnswer(ctx, pause);
+  const answer: ClaimAnswer = job
+    ? { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' }
+    : waitAnswer(ctx, pause);
+  return { answer, claimedAt: now };
 }
 
 function waitAnswer(ctx: QueueContext, pause: PauseRecord): ClaimAnswer {

@@ -197,6 +197,15 @@ export const logInput = z.strictObject({
 });
 export type LogInput = z.input<typeof logInput>;
 
+// Not offered to callers: a surface releases a claim whose answer it could not deliver.
+export const releaseInput = z.strictObject({
+  jobId,
+  leaseToken,
+  reason: z.string().min(1).max(200).describe('Why the answer could not be delivered.'),
+  claimedAt: z.date().optional().describe('When the claim was made (restores startedAt on a first claim).'),
+});
+export type ReleaseInput = z.input<typeof releaseInput>;
+
 export const cancelInput = z.strictObject({
   jobId,
   reason: reason.optional().describe('Why (shown to the worker and in the timeline).'),
