@@ -21,6 +21,11 @@ export interface ClaimOptions {
    * The abort reason, when a string, is recorded as the release reason.
    */
   signal?: AbortSignal;
+  /**
+   * Awaited after a job was claimed for a caller with a `signal`, before that signal is checked a
+   * last time: a surface lets a disconnect that already happened but is not yet read reach it.
+   */
+  beforeAnswer?: () => Promise<void>;
   /** Called about every few seconds while a long-poll waits. */
   onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
   /** The claimer's scope of job types: `types` may narrow it; asking outside it is `forbidden`. */
@@ -45,16 +50,18 @@ export async function claim(
   // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
   if (opts.signal?.aborted) return waitAnswer(ctx, await ctx.control.state());
   const claimed = input.waitSeconds <= 0 ? await claimOnce(ctx, input) : await poll(ctx, input, opts);
-  return (await undelivered(ctx, claimed, opts.signal)) ?? claimed.answer;
+  return (await undelivered(ctx, claimed, opts)) ?? claimed.answer;
 }
 
 /** Releases a job claimed for a caller who is gone by now; the `wait` answer instead. */
 async function undelivered(
   ctx: QueueContext,
   { answer, claimedAt }: Claimed,
-  signal: AbortSignal | undefined,
+  { signal, beforeAnswer }: ClaimOptions,
 ): Promise<ClaimAnswer | null> {
-  if (!signal?.aborted || !answer.job || !answer.lease) return null;
+  if (!signal || !answer.job || !answer.lease) return null;
+  if (!signal.aborted) await beforeAnswer?.();
+  if (!signal.aborted) return null;
   const reason = typeof signal.reason === 'string' ? signal.reason : 'caller_gone';
   await release(ctx, { jobId: answer.job.id, leaseToken: answer.lease.token, reason, claimedAt });
   return waitAnswer(ctx, await ctx.control.state());

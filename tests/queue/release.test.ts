@@ -28,7 +28,11 @@ describe.each(backendsForSuite())('release of an undelivered claim ($name)', (ba
     expect(after.leaseExpiresAt).toBeNull();
     const { events } = await q.service.events({ jobId: job.id, limit: 100 });
     const last = events.at(-1)!;
-    expect(last).toMatchObject({ kind: 'released', level: 'warn', data: { endedBy: 'release', reason: 'caller_gone' } });
+    expect(last).toMatchObject({
+      kind: 'released',
+      level: 'warn',
+      data: { endedBy: 'release', reason: 'caller_gone' },
+    });
     expect(last.message).toMatch(/went away before the answer was delivered/);
     // Claimable at once by anyone, as attempt 1 again: the retry budget is untouched.
     const again = await q.service.claim({ workerId: 'worker-2' });
