@@ -6,6 +6,7 @@ import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/
 import type { Env, Hono } from 'hono';
 import type { QueueService } from '../queue/service.js';
 import { createServer, type CreateServerOptions, type QueueMcpServer } from '../mcp/server.js';
+import { answeringOn } from '../mcp/response-stream.js';
 
 const IDLE_MS = 60 * 60_000;
 const IDLE_CHECK_MS = 60_000;
@@ -44,7 +45,9 @@ export function mountMcp<E extends Env>(
           404,
         );
       s.lastSeen = Date.now();
-      return s.transport.handleRequest(c.req.raw);
+      // A tool call learns from the request's signal that its response stream closed (see
+      // response-stream.ts): a long-poll then stops, and a job it claimed goes back to the queue.
+      return answeringOn(c.req.raw.signal, () => s.transport.handleRequest(c.req.raw));
     }
     if (c.req.method !== 'POST') {
       return c.json(

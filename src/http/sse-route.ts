@@ -25,7 +25,8 @@ export function mountLegacySse(
     const transport = new SSEServerTransport('/messages', c.env.outgoing);
     const mcp = createServer(service, options);
     sessions.set(transport.sessionId, { transport, mcp });
-    // The stream ending (client gone) ends the session.
+    // The stream ending (client gone) ends the session: every answer would have gone over it, so
+    // long-polls stop and a job claimed from then on is released (InFlight).
     mcp.server.server.onclose = () => void sessions.delete(transport.sessionId);
     c.env.outgoing.once('close', () => void mcp.close().catch(() => {}));
     await mcp.server.connect(transport);

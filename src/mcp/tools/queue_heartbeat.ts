@@ -1,6 +1,7 @@
 import { heartbeatInput } from '../../queue/schemas.js';
 import { heartbeatAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
+import { callerGone } from '../response-stream.js';
 import { progressReporter } from './progress.js';
 
 export const queueHeartbeat = defineTool({
@@ -17,7 +18,7 @@ export const queueHeartbeat = defineTool({
   leaseBound: true,
   run: (args, ctx, extra) =>
     // The caller went away, or this session is shutting down: stop holding and answer the last beat.
-    ctx.inFlight.withSignal(extra.signal, (signal) =>
+    ctx.inFlight.withSignal(callerGone(extra), (signal) =>
       ctx.service.heartbeat(args, {
         signal,
         onWaiting: progressReporter(ctx, extra, 'paused; waiting for resume'),
