@@ -49,42 +49,41 @@ export async function claim(
   const input = types ? { ...parsed, types } : parsed;
   // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
   if (opts.signal?.aborted) return waitAnswer(ctx, await ctx.control.state());
-  const claimed = input.waitSeconds <= 0 ? await claimOnce(ctx, input) : await poll(ctx, input, opts);
-  return (await undelivered(ctx, claimed, opts)) ?? claimed.answer;
+  const answer = input.waitSeconds <= 0 ? await claimOnce(ctx, input) : await poll(ctx, input, opts);
+  return (await undelivered(ctx, answer, opts)) ?? answer;
 }
 
 /** Releases a job claimed for a caller who is gone by now; the `wait` answer instead. */
 async function undelivered(
   ctx: QueueContext,
-  { answer, claimedAt }: Claimed,
+  answer: ClaimAnswer,
   { signal, beforeAnswer }: ClaimOptions,
 ): Promise<ClaimAnswer | null> {
   if (!signal || !answer.job || !answer.lease) return null;
   if (!signal.aborted) await beforeAnswer?.();
   if (!signal.aborted) return null;
   const reason = typeof signal.reason === 'string' ? signal.reason : 'caller_gone';
-  await release(ctx, { jobId: answer.job.id, leaseToken: answer.lease.token, reason, claimedAt });
+  await release(ctx, { jobId: answer.job.id, leaseToken: answer.lease.token, reason });
   return waitAnswer(ctx, await ctx.control.state());
 }
 
-function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promise<Claimed> {
+function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promise<ClaimAnswer> {
   let seenVersion: number | null = null;
   return longPoll({
     waitSeconds: input.waitSeconds,
     // Opened before the first attempt, so an enqueue in between is not missed.
     open: () => ctx.wakeups.open(claimMatch(input.types, input.capabilities)),
     attempt: async () => {
-      const claimed = await claimOnce(ctx, input);
-      const { system } = claimed.answer;
-      if (opts.onSystem && system.version !== seenVersion) {
-        seenVersion = system.version;
-        opts.onSystem(system);
+      const answer = await claimOnce(ctx, input);
+      if (opts.onSystem && answer.system.version !== seenVersion) {
+        seenVersion = answer.system.version;
+        opts.onSystem(answer.system);
       }
-      return claimed;
+      return answer;
     },
     // Only a job (or the deadline) ends the wait: a paused fleet is waited out like an empty queue.
-    done: ({ answer }) => answer.job !== null,
-    msUntilDue: async ({ answer }) => {
+    done: (answer) => answer.job !== null,
+    msUntilDue: async (answer) => {
       // While paused a due job is no reason to wake: only the resume (or the fallback) is.
       if (answer.system.workersPaused) return Infinity;
       const next = await ctx.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
@@ -95,13 +94,7 @@ function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promi
   });
 }
 
-/** A claim's answer, and when it claimed (to undo its startedAt if it must be released). */
-interface Claimed {
-  answer: ClaimAnswer;
-  claimedAt: Date;
-}
-
-async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<Claimed> {
+async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimAnswer> {
   // The sweep checks the pause state itself and does nothing while paused.
   await ctx.sweepIfDue();
   const now = ctx.clock.now();
@@ -126,10 +119,8 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<Claime
       data: { workerId: input.workerId, lease: leaseTag(leaseToken) },
     },
   });
-  const answer: ClaimAnswer = job
-    ? { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' }
-    : waitAnswer(ctx, pause);
-  return { answer, claimedAt: now };
+  if (job) return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };
+  return waitAnswer(ctx, pause);
 }
 
 function waitAnswer(ctx: QueueContext, pause: PauseRecord): ClaimAnswer {

@@ -202,7 +202,6 @@ export const releaseInput = z.strictObject({
   jobId,
   leaseToken,
   reason: z.string().min(1).max(200).describe('Why the answer could not be delivered.'),
-  claimedAt: z.date().optional().describe('When the claim was made (restores startedAt on a first claim).'),
 });
 export type ReleaseInput = z.input<typeof releaseInput>;
 

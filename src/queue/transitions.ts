@@ -135,14 +135,11 @@ export function decideAttemptEnd(
  * knows the token, so nobody could heartbeat or finish the job, and it would sit running until
  * its lease expired. Back to queued and due now, with the attempt the claim counted taken back
  * (the retry budget is for attempts someone worked on), or cancelled if a cancel request came in
- * meanwhile (such a job is never requeued). `claimedAt` is the claim's time: a first claim set
- * startedAt, which is cleared again; an earlier attempt's start stays.
+ * meanwhile (such a job is never requeued). A first claim set startedAt, which is cleared again;
+ * an earlier attempt's start stays. The claim wrote both times as one, and nothing else could
+ * change the row without the token, so startedAt = updatedAt says this claim started the job.
  */
-export function decideRelease(
-  held: JobRecord,
-  how: { reason: string; claimedAt?: Date | undefined },
-  now: Date,
-): Decision {
+export function decideRelease(held: JobRecord, how: { reason: string }, now: Date): Decision {
   const expect: JobExpectation = {
     status: 'running',
     leaseToken: held.leaseToken!,
@@ -157,7 +154,7 @@ export function decideRelease(
       event: { level: 'warn', kind: 'cancelled', message: `cancelled: ${message}`, data },
     };
   }
-  const startedHere = how.claimedAt !== undefined && held.startedAt?.getTime() === how.claimedAt.getTime();
+  const startedHere = held.startedAt?.getTime() === held.updatedAt.getTime();
   return {
     expect,
     set: {

@@ -21,7 +21,6 @@ describe.each(backendsForSuite())('release of an undelivered claim ($name)', (ba
       jobId: job.id,
       leaseToken: token,
       reason: 'caller_gone',
-      claimedAt: new Date(job.startedAt!),
     });
     expect(released).toBe(true);
     expect(after).toMatchObject({ status: 'queued', attempt: 0, claimedBy: null, startedAt: null });
@@ -49,7 +48,6 @@ describe.each(backendsForSuite())('release of an undelivered claim ($name)', (ba
       jobId: job.id,
       leaseToken: second.lease!.token,
       reason: 'caller_gone',
-      claimedAt: new Date(Date.parse(job.startedAt!) + 1),
     });
     expect(res.job).toMatchObject({ status: 'queued', attempt: 0, startedAt: job.startedAt });
   });
