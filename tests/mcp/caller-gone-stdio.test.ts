@@ -15,7 +15,7 @@ import { toolBody, type RawStdio } from './raw-stdio.js';
 // which side wins varies (the invariant must hold either way).
 const TRIALS = 4;
 
-const claimParams = JSON.stringify({ name: 'queue_claim', arguments: { waitSeconds: 30 } });
+const claimParams = { name: 'queue_claim', arguments: { waitSeconds: 30 } };
 
 /** The claim and release events of a job's timeline, oldest first. */
 const story = (events: JobEvent[]) =>
@@ -24,7 +24,7 @@ const story = (events: JobEvent[]) =>
 describe.each(backendsForSuite())('a stdio server whose input ended ($name)', (backend) => {
   let h: McpHarness;
   useMcpHarness(backend, (opened) => (h = opened));
-  let services: { svc: QueueService; close(): Promise<void> }[] = [];
+  const services: { svc: QueueService; close(): Promise<void> }[] = [];
   afterEach(async () => {
     for (const s of services.splice(0)) await s.close();
   });
@@ -37,15 +37,23 @@ describe.each(backendsForSuite())('a stdio server whose input ended ($name)', (b
   }
 
   /** A server long-polling a claim: the ping answered after it means the claim is under way. */
-  async function longPolling(): Promise<{
-    raw: RawStdio;
-    answer: Promise<ReturnType<typeof toolBody<ClaimAnswer>>>;
-  }> {
+  async function longPolling(): Promise<RawStdio> {
     const raw = await h.raw(['mcp']);
-    const answer = raw.request('tools/call', claimParams, 40_000).then((a) => toolBody<ClaimAnswer>(a));
-    answer.catch(() => undefined);
+    await raw.write(
+      `${JSON.stringify({ jsonrpc: '2.0', id: 'claim', method: 'tools/call', params: claimParams })}\n`,
+    );
     expect((await raw.request('ping', '{}')).result).toEqual({});
-    return { raw, answer };
+    return raw;
+  }
+
+  /**
+   * Resolves once the server exited and its stdout was read to the end ('close', not 'exit': under
+   * load the exit can be seen before the last lines), with the claim's answer if it got one.
+   */
+  async function closed(raw: RawStdio): Promise<ClaimAnswer | undefined> {
+    if (raw.child.exitCode === null || raw.child.stdout!.readable) await once(raw.child, 'close');
+    const answer = raw.answers.find((a) => a.id === 'claim');
+    return answer && toolBody<ClaimAnswer>(answer);
   }
 
   it(
@@ -53,12 +61,10 @@ describe.each(backendsForSuite())('a stdio server whose input ended ($name)', (b
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
       const q = queue();
-      const { raw, answer } = await longPolling();
-      const exited = once(raw.child, 'exit');
+      const raw = await longPolling();
       raw.child.stdin!.end();
-      expect(await answer).toMatchObject({ action: 'wait', job: null });
+      expect(await closed(raw)).toMatchObject({ action: 'wait', job: null });
       const { job } = await q.enqueue({ type: 'gone.job', payload: {} });
-      await exited;
       const next = await q.claim({ workerId: 'other' });
       expect(next.job).toMatchObject({ id: job.id, attempt: 1 });
     },
@@ -70,12 +76,10 @@ describe.each(backendsForSuite())('a stdio server whose input ended ($name)', (b
     async () => {
       const q = queue();
       for (let i = 0; i < TRIALS; i++) {
-        const { raw, answer } = await longPolling();
-        const exited = once(raw.child, 'exit');
+        const raw = await longPolling();
         raw.child.stdin!.end();
         const { job } = await q.enqueue({ type: 'gone.job', payload: { i } });
-        const got = await answer;
-        await exited;
+        const got = (await closed(raw))!;
         const { job: now, events } = await q.get({ jobId: job.id, events: 50 });
         if (got.action === 'work') {
           // Claimed before the end was read: the answer reached the client, which holds the job.
@@ -98,7 +102,7 @@ describe.each(backendsForSuite())('a stdio server whose input ended ($name)', (b
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
       const q = queue();
-      const { raw } = await longPolling();
+      const raw = await longPolling();
       raw.child.stdout!.destroy();
       const { job } = await q.enqueue({ type: 'gone.job', payload: {} });
       const after = await pollUntil(
@@ -109,9 +113,8 @@ describe.each(backendsForSuite())('a stdio server whose input ended ($name)', (b
       expect(after.job).toMatchObject({ status: 'queued', attempt: 0, claimedBy: null, startedAt: null });
       expect(story(after.events!)).toEqual(['claimed', 'released']);
       expect(after.events!.at(-1)!.data).toEqual({ endedBy: 'release', reason: 'answer_undelivered' });
-      const exited = once(raw.child, 'exit');
       raw.child.stdin!.end();
-      await exited;
+      await closed(raw);
     },
   );
 
@@ -121,15 +124,14 @@ describe.each(backendsForSuite())('a stdio server whose input ended ($name)', (b
     async () => {
       const q = queue();
       for (let i = 0; i < TRIALS; i++) {
-        const { raw } = await longPolling();
-        const exited = once(raw.child, 'exit');
+        const raw = await longPolling();
         // stdout first: an answer written before would sit in the pipe, looking delivered.
         raw.child.stdout!.destroy();
         // Half the trials close stdin before the enqueue, half after: both orders must hold.
         if (i % 2 === 0) raw.child.stdin!.end();
         const { job } = await q.enqueue({ type: 'gone.job', payload: { i } });
         if (i % 2 === 1) raw.child.stdin!.end();
-        await exited;
+        await closed(raw);
         const { job: now, events } = await q.get({ jobId: job.id, events: 50 });
         expect(now).toMatchObject({ status: 'queued', attempt: 0, claimedBy: null });
         expect([[], ['claimed', 'released']]).toContainEqual(story(events!));
