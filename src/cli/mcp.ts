@@ -23,17 +23,33 @@ export function registerMcp(program: Command, isDefault = true): void {
     ]);
     const log = createLogger(settings.log.level);
     const running = await startRunning(settings, log);
-    const mcp = createServer(running.queue.service, { mcp: settings.mcp, worker: settings.worker, log });
+    const mcp = createServer(running.queue.service, {
+      mcp: settings.mcp,
+      worker: settings.worker,
+      log,
+      reportsDelivery: true,
+    });
     running.onShutdown(async () => {
       await mcp.close();
       // Let go of stdin so the process can exit even when the host keeps the pipe open.
       process.stdin.destroy();
     });
     // Hosts do not always kill the server: a closed stdin is the signal that the session is over.
-    process.stdin.once('end', () => void running.shutdown('stdin closed'));
-    process.stdin.once('close', () => void running.shutdown('stdin closed'));
+    // Nothing more is claimed from that moment (a host killed while we long-poll has closed it):
+    // long-polls stop at once and a claim landing after it is released, not answered.
+    const inputEnded = () => {
+      mcp.stop('stdin_closed');
+      void running.shutdown('stdin closed');
+    };
+    process.stdin.once('end', inputEnded);
+    process.stdin.once('close', inputEnded);
     mcp.server.server.onclose = () => void running.shutdown('transport closed');
-    await mcp.server.connect(new StdioTransport({ payloadLimitBytes: settings.queue.payloadLimitBytes }));
+    await mcp.server.connect(
+      new StdioTransport({
+        payloadLimitBytes: settings.queue.payloadLimitBytes,
+        onDelivery: (id, ok) => mcp.delivered(id, ok),
+      }),
+    );
     if (process.stdin.isTTY) {
       process.stderr.write(
         'agent-queue: MCP server on stdio, waiting for an MCP host. For the command line: agent-queue --help\n',

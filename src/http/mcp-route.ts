@@ -14,6 +14,7 @@ import { echo } from '../core/echo.js';
 import { DEFAULT_EVENT_LIMITS, SessionEventStore } from './event-store.js';
 import { capMessage, type SessionRegistry } from './sessions.js';
 import { principalOf } from './auth.js';
+import { answeringOn } from '../mcp/response-stream.js';
 
 const IDLE_MS = 60 * 60_000;
 const IDLE_CHECK_MS = 60_000;
@@ -82,7 +83,9 @@ export function mountMcp<E extends Env>(
         const replay = s.events.finishedReplay(lastEventId);
         if (replay !== null) return new Response(replay, { headers: sseHeaders(id) });
       }
-      return s.transport.handleRequest(c.req.raw);
+      // A tool call learns from the request's signal that its response stream closed (see
+      // response-stream.ts): a long-poll claim then stops, and a job it claimed goes back to the queue.
+      return answeringOn(c.req.raw.signal, () => s.transport.handleRequest(c.req.raw));
     }
     if (c.req.method !== 'POST') {
       return c.json(

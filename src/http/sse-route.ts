@@ -38,7 +38,8 @@ export function mountLegacySse<E extends { Bindings: HttpBindings }>(
       return c.json({ error: { code: 'unavailable', message: capMessage(registry.maxSessions) } }, 503);
     }
     sessions.set(sid, { transport, mcp, tokenId: caller?.tokenId ?? null });
-    // The stream ending (client gone, or closed for the cap) ends the session.
+    // The stream ending (client gone, or closed for the cap) ends the session: every answer would
+    // have gone over it, so long-polls stop and a job claimed from then on is released (InFlight).
     mcp.server.server.onclose = () => {
       sessions.delete(sid);
       registry.remove(sid);

@@ -2,6 +2,7 @@
 // Transports stay thin: they connect the server, and call close() when the session ends. Claims
 // without a lease get the service's default (queue.defaultLeaseSeconds, the --lease flag).
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
 import type { QueueService } from '../queue/service.js';
 import type { McpSettings, WorkerSettings } from '../settings/types.js';
@@ -29,12 +30,18 @@ export interface CreateServerOptions {
    * only its role's tools, and claims within the token's types and capabilities. null/absent: none.
    */
   principal?: Principal | null | undefined;
+  /** The transport reports whether each answer was handed over (stdio): see InFlight.delivered. */
+  reportsDelivery?: boolean;
 }
 
 export interface QueueMcpServer {
   server: McpServer;
   /** This session's worker id (derived on first use unless fixed by options). */
   identity(): string;
+  /** The transport's report on the answer to a request: a claim whose answer was not delivered is released. */
+  delivered(id: RequestId, ok: boolean): void;
+  /** The caller is gone (e.g. stdin ended): long-polls stop now and what they claim is released. */
+  stop(why: string): void;
   close(): Promise<void>;
 }
 
@@ -54,7 +61,7 @@ export function createServer(service: QueueService, options: CreateServerOptions
     },
   );
   const identity = sessionIdentity(server, principal?.name ?? options.worker.id);
-  const inFlight = new InFlight();
+  const inFlight = new InFlight(options.reportsDelivery ?? false);
   const ctx: ToolContext = {
     service,
     worker: options.worker,
@@ -81,6 +88,8 @@ export function createServer(service: QueueService, options: CreateServerOptions
   return {
     server,
     identity,
+    delivered: (id, ok) => inFlight.delivered(id, ok),
+    stop: (why) => inFlight.stop(why),
     async close() {
       // Answer what is in flight (long-polls answer `wait`) before the transport goes away.
       await inFlight.drain();

@@ -19,6 +19,11 @@ export interface StdioOptions {
   payloadLimitBytes: number;
   stdin?: Readable;
   stdout?: Writable;
+  /**
+   * Told, for every answer (a response to a request), whether it was handed to stdout: false when
+   * the write failed (EPIPE: the host is gone), so a claim made for it can be released.
+   */
+  onDelivery?: (id: RequestId, ok: boolean) => void;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -35,12 +40,14 @@ export class StdioTransport implements Transport {
   private readonly lineLimit: number;
   private readonly payloadLimit: number;
   private readonly reader: LineReader;
+  private readonly onDelivery: StdioOptions['onDelivery'];
   private started = false;
 
   constructor(options: StdioOptions) {
     this.stdin = options.stdin ?? process.stdin;
     this.stdout = options.stdout ?? process.stdout;
     this.payloadLimit = options.payloadLimitBytes;
+    this.onDelivery = options.onDelivery;
     this.lineLimit = maxRequestBytes(options.payloadLimitBytes);
     this.reader = new LineReader(this.lineLimit, (line) => this.handle(line));
   }
@@ -54,7 +61,12 @@ export class StdioTransport implements Transport {
   }
 
   send(message: JSONRPCMessage): Promise<void> {
-    return this.write(serializeMessage(message));
+    const answers = 'id' in message && ('result' in message || 'error' in message) ? message.id : undefined;
+    const report = this.onDelivery;
+    return this.write(
+      serializeMessage(message),
+      answers === undefined || !report ? undefined : (ok) => report(answers, ok),
+    );
   }
 
   async close(): Promise<void> {
@@ -69,10 +81,17 @@ export class StdioTransport implements Transport {
   private readonly onData = (chunk: Buffer): void => this.reader.push(chunk);
   private readonly onStreamError = (error: Error): void => this.onerror?.(error);
 
-  /** Resolves once the line is handed to stdout, or after `drain` when its buffer is full. */
-  private write(text: string): Promise<void> {
+  /**
+   * Resolves once the line is handed to stdout, or after `drain` when its buffer is full, or when
+   * the write failed (the stream's error reaches onerror). `done` learns whether it was written.
+   */
+  private write(text: string, done?: (ok: boolean) => void): Promise<void> {
     return new Promise((resolve) => {
-      if (this.stdout.write(text)) resolve();
+      const flushed = this.stdout.write(text, (err) => {
+        done?.(!err);
+        if (err) resolve();
+      });
+      if (flushed) resolve();
       else this.stdout.once('drain', resolve);
     });
   }

@@ -7,6 +7,7 @@ import { newLeaseToken } from '../core/ids.js';
 import { leaseTag } from './lease-story.js';
 import type { QueueContext } from './context.js';
 import { longPoll } from './long-poll.js';
+import { release } from './release.js';
 import * as S from './schemas.js';
 import { narrowTypes } from './scope.js';
 import { parseInput } from './validate.js';
@@ -14,8 +15,17 @@ import { toJob, toLease, toSystem } from './view.js';
 import { claimMatch } from './wakeups.js';
 
 export interface ClaimOptions {
-  /** Aborts a long-poll (the caller went away). */
+  /**
+   * Aborted when the caller went away: a long-poll stops, and a job claimed by then is released at
+   * once (see release.ts) and the answer is `wait`, since nobody would receive its lease token.
+   * The abort reason, when a string, is recorded as the release reason.
+   */
   signal?: AbortSignal;
+  /**
+   * Awaited after a job was claimed for a caller with a `signal`, before that signal is checked a
+   * last time: a surface lets a disconnect that already happened but is not yet read reach it.
+   */
+  beforeAnswer?: () => Promise<void>;
   /** Called about every few seconds while a long-poll waits. */
   onWaiting?: (waitedSeconds: number, totalSeconds: number) => void;
   /** The claimer's scope of job types: `types` may narrow it; asking outside it is `forbidden`. */
@@ -39,7 +49,25 @@ export async function claim(
   const input = types ? { ...parsed, types } : parsed;
   // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
   if (opts.signal?.aborted) return waitAnswer(ctx, await ctx.control.state());
-  if (input.waitSeconds <= 0) return claimOnce(ctx, input);
+  const answer = input.waitSeconds <= 0 ? await claimOnce(ctx, input) : await poll(ctx, input, opts);
+  return (await undelivered(ctx, answer, opts)) ?? answer;
+}
+
+/** Releases a job claimed for a caller who is gone by now; the `wait` answer instead. */
+async function undelivered(
+  ctx: QueueContext,
+  answer: ClaimAnswer,
+  { signal, beforeAnswer }: ClaimOptions,
+): Promise<ClaimAnswer | null> {
+  if (!signal || !answer.job || !answer.lease) return null;
+  if (!signal.aborted) await beforeAnswer?.();
+  if (!signal.aborted) return null;
+  const reason = typeof signal.reason === 'string' ? signal.reason : 'caller_gone';
+  await release(ctx, { jobId: answer.job.id, leaseToken: answer.lease.token, reason });
+  return waitAnswer(ctx, await ctx.control.state());
+}
+
+function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promise<ClaimAnswer> {
   let seenVersion: number | null = null;
   return longPoll({
     waitSeconds: input.waitSeconds,

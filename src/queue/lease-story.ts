@@ -52,6 +52,7 @@ const ATTEMPT_KINDS = [
   'dead_lettered',
   'cancelled',
   'lease_expired',
+  'released',
 ];
 // A job has a few such events per attempt; this bounds the read on a job retried without end.
 const MAX_ATTEMPT_EVENTS = 10_000;
@@ -153,7 +154,9 @@ function staleToken(job: JobRecord, found: TokenAttempt, call: LeaseCall): Queue
       ? `attempt ${n}, which this token was issued for, is over`
       : found.end.endedBy === 'expiry'
         ? `your lease of attempt ${n} expired (no heartbeat in time)`
-        : `you already ended attempt ${n} with ${found.end.endedBy} using this token, so ${call.op} cannot apply`;
+        : found.end.endedBy === 'release'
+          ? `the claim of attempt ${n} was handed back because its answer could not be delivered (${found.end.reason})`
+          : `you already ended attempt ${n} with ${found.end.endedBy} using this token, so ${call.op} cannot apply`;
   const now =
     job.status === 'running' && !found.latest
       ? `it was claimed again (attempt ${job.attempt}, by ${job.claimedBy ?? 'another worker'})`

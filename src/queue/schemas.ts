@@ -173,6 +173,14 @@ export const logInput = z.strictObject({
 });
 export type LogInput = z.input<typeof logInput>;
 
+// Not offered to callers: a surface releases a claim whose answer it could not deliver.
+export const releaseInput = z.strictObject({
+  jobId,
+  leaseToken,
+  reason: z.string().min(1).max(200).describe('Why the answer could not be delivered.'),
+});
+export type ReleaseInput = z.input<typeof releaseInput>;
+
 export const cancelInput = z.strictObject({
   jobId,
   reason: reason.optional().describe('Shown to the worker.'),

@@ -11,6 +11,7 @@ import { PauseControl } from './control.js';
 import { enqueue } from './enqueue.js';
 import { heartbeatHolding, type HeartbeatOptions } from './heartbeat-hold.js';
 import { held } from './held.js';
+import { release, type ReleaseAnswer } from './release.js';
 import { ackCancel, complete, fail, log, watchJob } from './lease.js';
 import { Maintenance } from './maintenance.js';
 import { cancel, retry } from './operator.js';
@@ -98,6 +99,13 @@ export class QueueService implements WorkerPort {
     return ackCancel(this.ctx, input);
   }
   /** The running jobs this worker id holds, with their lease tokens: pass only the caller's own id. */
+  /**
+   * Hands back a job claimed with this token whose answer could not be delivered: queued again,
+   * its attempt not counted. A token that no longer holds the lease changes nothing.
+   */
+  release(input: S.ReleaseInput): Promise<ReleaseAnswer> {
+    return release(this.ctx, input);
+  }
   held(input: S.HeldInput): Promise<HeldAnswer> {
     return held(this.ctx, input);
   }

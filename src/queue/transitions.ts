@@ -12,7 +12,9 @@ import type { z } from 'zod';
  * finishing call is answered from it, and a stale token learns what really happened to its attempt.
  */
 export type AttemptEnd =
-  { endedBy: 'complete' | 'ackCancel' | 'expiry' } | { endedBy: 'fail'; retryable: boolean };
+  | { endedBy: 'complete' | 'ackCancel' | 'expiry' }
+  | { endedBy: 'fail'; retryable: boolean }
+  | { endedBy: 'release'; reason: string };
 
 /** What a transition writes: the row it assumes, the fields it sets, the timeline entry (if any). */
 export interface Decision {
@@ -124,6 +126,53 @@ export function decideAttemptEnd(
       kind: how.kind === 'expired' ? 'lease_expired' : 'retry_scheduled',
       message: `${error}; retry ${job.attempt + 1}/${job.maxAttempts} at ${runAt.toISOString()}`,
       data: { runAt: runAt.toISOString(), delaySeconds: Math.round(delay), ...endedBy },
+    },
+  };
+}
+
+/**
+ * A claim whose answer never reached its claimer (it went away first) is handed back: nobody
+ * knows the token, so nobody could heartbeat or finish the job, and it would sit running until
+ * its lease expired. Back to queued and due now, with the attempt the claim counted taken back
+ * (the retry budget is for attempts someone worked on), or cancelled if a cancel request came in
+ * meanwhile (such a job is never requeued). A first claim set startedAt, which is cleared again;
+ * an earlier attempt's start stays. The claim wrote both times as one, and nothing else could
+ * change the row without the token, so startedAt = updatedAt says this claim started the job.
+ */
+export function decideRelease(held: JobRecord, how: { reason: string }, now: Date): Decision {
+  const expect: JobExpectation = {
+    status: 'running',
+    leaseToken: held.leaseToken!,
+    cancelRequested: held.cancelRequestedAt !== null,
+  };
+  const data: AttemptEnd = { endedBy: 'release', reason: how.reason };
+  const message = 'the claimer went away before the answer was delivered';
+  if (held.cancelRequestedAt) {
+    return {
+      expect,
+      set: { status: 'cancelled', ...finish(now) },
+      event: { level: 'warn', kind: 'cancelled', message: `cancelled: ${message}`, data },
+    };
+  }
+  const startedHere = held.startedAt?.getTime() === held.updatedAt.getTime();
+  return {
+    expect,
+    set: {
+      status: 'queued',
+      attempt: Math.max(0, held.attempt - 1),
+      claimedBy: null,
+      leaseSeconds: null,
+      progress: null,
+      progressMessage: null,
+      lastHeartbeatEventAt: null,
+      ...(startedHere ? { startedAt: null } : {}),
+      ...released,
+    },
+    event: {
+      level: 'warn',
+      kind: 'released',
+      message: `${message}; back to queued, attempt ${held.attempt} not counted`,
+      data,
     },
   };
 }

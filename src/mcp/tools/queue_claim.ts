@@ -2,6 +2,8 @@ import { tokenCapabilities, tokenTypes } from '../../queue/permissions.js';
 import { claimInput } from '../../queue/schemas.js';
 import { claimAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
+import { afterPendingIo } from '../in-flight.js';
+import { callerGone } from '../response-stream.js';
 import { progressReporter } from './progress.js';
 
 export const queueClaim = defineTool({
@@ -17,16 +19,28 @@ export const queueClaim = defineTool({
     const p = ctx.principal;
     const types = p ? tokenTypes(ctx.worker.types, p) : ctx.worker.types;
     const capabilities = p ? tokenCapabilities(ctx.worker.capabilities, p) : ctx.worker.capabilities;
-    // The caller went away, or this session is shutting down: stop waiting and answer `wait`.
-    return ctx.inFlight.withSignal(extra.signal, (signal) =>
-      ctx.service.claim(
+    // The caller went away (request cancelled, HTTP response stream closed), or this session is
+    // shutting down: stop waiting, and a job claimed by then is released by the service (the answer
+    // is `wait`, which a client resuming its stream may still read: it just claims again).
+    return ctx.inFlight.withSignal(callerGone(extra), async (signal) => {
+      const answer = await ctx.service.claim(
         { ...args, workerId: ctx.identity(), capabilities },
         {
           signal,
+          beforeAnswer: afterPendingIo,
           onWaiting: progressReporter(ctx, extra, 'waiting for a job'),
           ...(types ? { allowedTypes: types } : {}),
         },
-      ),
-    );
+      );
+      const { job, lease } = answer;
+      // Gone only as the answer is written (stdio: EPIPE): the transport reports it, and then too
+      // the job goes back to the queue instead of waiting out a lease nobody holds.
+      if (job && lease) {
+        ctx.inFlight.onUndelivered(extra.requestId, () =>
+          ctx.service.release({ jobId: job.id, leaseToken: lease.token, reason: 'answer_undelivered' }),
+        );
+      }
+      return answer;
+    });
   },
 });

@@ -14,8 +14,10 @@ export const queueHeartbeat = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },
   leaseBound: true,
   run: (args, ctx, extra) =>
-    // The caller went away, or this session is shutting down: stop holding and answer the last beat.
-    ctx.inFlight.withSignal(extra.signal, (signal) =>
+    // The request was cancelled, or this session is shutting down: stop holding and answer the last
+    // beat. Not when only the HTTP response stream closes: a held beat claims nothing, and a client
+    // on a resumable stream (event ids, Last-Event-ID) reconnects and still gets its answer.
+    ctx.inFlight.withSignal([{ signal: extra.signal, reason: 'request_cancelled' }], (signal) =>
       ctx.service
         .heartbeat(args, {
           signal,
