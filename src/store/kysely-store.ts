@@ -104,6 +104,11 @@ export function createKyselyStore(d: Dialect): Store {
       return row ? jobFromRow(c, row) : null;
     },
 
+    async jobGetByTaskId({ taskId }) {
+      const row = await db.selectFrom('agent_jobs').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+      return row ? jobFromRow(c, row) : null;
+    },
+
     async jobList({ status, type, claimedBy, limit, before }) {
       let q = db.selectFrom('agent_jobs').selectAll();
       if (status) q = q.where('status', '=', status);
