@@ -147,7 +147,8 @@ export const jobMatch =
 /** Signals that may end a wait on this job (queue_wait, tasks/result): its end, a cancel request. */
 export const awaitMatch =
   (jobId: string): Match =>
-  (s) => s.kind === 'changed' || ((s.kind === 'job_changed' || s.kind === 'job_finished') && s.jobId === jobId);
+  (s) =>
+    s.kind === 'changed' || ((s.kind === 'job_changed' || s.kind === 'job_finished') && s.jobId === jobId);
 
 /** A job became claimable: wakes one waiting claimer that may take it (type and capabilities). */
 export function readySignal(job: JobRecord): Signal {

@@ -105,7 +105,11 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async jobGetByTaskId({ taskId }) {
-      const row = await db.selectFrom('agent_jobs').selectAll().where('task_id', '=', taskId).executeTakeFirst();
+      const row = await db
+        .selectFrom('agent_jobs')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .executeTakeFirst();
       return row ? jobFromRow(c, row) : null;
     },
 
