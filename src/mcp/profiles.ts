@@ -2,6 +2,8 @@
 // and the two naming styles. Facts of the surface, not settings (settings choose among them).
 export const TOOL_BASES = [
   'enqueue',
+  'submit',
+  'wait',
   'claim',
   'heartbeat',
   'complete',
@@ -20,7 +22,7 @@ export type ToolBase = (typeof TOOL_BASES)[number];
 /** What each profile shows a host: context is precious, so a worker never sees operator tools. */
 export const PROFILES = {
   worker: ['claim', 'heartbeat', 'complete', 'fail', 'ack_cancel', 'held', 'get', 'status'],
-  producer: ['enqueue', 'cancel', 'get', 'list', 'status'],
+  producer: ['enqueue', 'submit', 'wait', 'cancel', 'get', 'list', 'status'],
   operator: TOOL_BASES,
   all: TOOL_BASES,
 } as const satisfies Record<string, readonly ToolBase[]>;

@@ -11,6 +11,7 @@ import { InFlight } from './in-flight.js';
 import { PROFILES, toolName, type ToolBase } from './profiles.js';
 import { instructions, registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
+import { jobTaskStore, registerSubmitTask, TASK_CAPABILITIES } from './tasks.js';
 import { registerTool, type ToolContext } from './tool.js';
 import { toolHints } from './errors.js';
 import { TOOLS } from './tools/index.js';
@@ -39,7 +40,14 @@ export function createServer(service: QueueService, options: CreateServerOptions
     { name: 'agent-queue', title: 'agent-queue', version: packageVersion() },
     {
       instructions: instructions(name, has),
-      capabilities: { tools: {}, resources: {}, ...(has('claim') ? { prompts: {} } : {}) },
+      capabilities: {
+        tools: {},
+        resources: {},
+        ...(has('claim') ? { prompts: {} } : {}),
+        ...(has('submit') ? { tasks: TASK_CAPABILITIES } : {}),
+      },
+      // The task store is the jobs table (tasks.ts): any process on the queue answers for a task.
+      ...(has('submit') ? { taskStore: jobTaskStore(service) } : {}),
     },
   );
   const identity = sessionIdentity(server, options.worker.id);
@@ -54,7 +62,10 @@ export function createServer(service: QueueService, options: CreateServerOptions
     log: options.log,
     inFlight,
   };
-  for (const base of bases) registerTool(server, TOOLS[base], ctx);
+  for (const base of bases) {
+    if (base === 'submit') registerSubmitTask(server, TOOLS[base], ctx);
+    else registerTool(server, TOOLS[base], ctx);
+  }
   guardToolCalls(server, bases.map(name));
   if (has('claim')) registerPrompts(server, name);
   registerResources(server, service);

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { waitInput } from '../../queue/schemas.js';
+import { jobOut } from '../schema.js';
+import { defineTool } from '../tool.js';
+import { progressReporter } from './progress.js';
+
+/** queue_wait's answer, also queue_submit's (its task result, or its answer without a task). */
+export const waitAnswer = { job: jobOut, done: z.boolean() };
+
+export const queueWait = defineTool({
+  base: 'wait',
+  title: 'Wait for a job',
+  description: () =>
+    'Wait (≤ 50 s) until a job ends. done true: job holds result or errorMessage; false: call again.',
+  input: waitInput.shape,
+  output: waitAnswer,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
+  run: (args, ctx, extra) =>
+    // The caller went away, or this session is shutting down: answer the job as it is now.
+    ctx.inFlight.withSignal(extra.signal, (signal) =>
+      ctx.service.wait(args, {
+        signal,
+        onWaiting: progressReporter(ctx, extra, 'waiting for the job to end'),
+      }),
+    ),
+});
