@@ -217,7 +217,7 @@ export const waitInput = z.strictObject({
   jobId,
   waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
     .default(MAX_CLAIM_WAIT_SECONDS)
-    .describe('Wait up to this many seconds (≤ 50) for the job to end. Default 50.'),
+    .describe('≤ 50. Default 50.'),
 });
 export type WaitInput = z.input<typeof waitInput>;
 

@@ -2,8 +2,8 @@ import { enqueueInput } from '../../queue/schemas.js';
 import { defineTool } from '../tool.js';
 import { waitAnswer } from './queue_wait.js';
 
-// Only what delegating a piece of work needs: queue_enqueue has the rest (delays, dedupe, attempts).
-export const submitInput = enqueueInput.pick({ type: true, payload: true, priority: true }).shape;
+// Only what delegating a piece of work needs: queue_enqueue has the rest (priority, delays, dedupe).
+export const submitInput = enqueueInput.pick({ type: true, payload: true }).shape;
 
 /**
  * Called without a task (the client did not ask for one), queue_submit answers at once with the
@@ -13,7 +13,7 @@ export const queueSubmit = defineTool({
   base: 'submit',
   title: 'Submit a job and await it',
   description: (n) =>
-    `Enqueue a job; as an MCP task its result is the job's. Without a task: done false, then ${n('wait')}.`,
+    `Enqueue a job; as an MCP task, its result is the job's. Called plainly: done false, then ${n('wait')}.`,
   input: submitInput,
   output: waitAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },

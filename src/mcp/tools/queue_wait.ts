@@ -1,17 +1,20 @@
 import { z } from 'zod';
 import { waitInput } from '../../queue/schemas.js';
-import { jobOut } from '../schema.js';
+import { JOB_STATUSES } from '../../core/types.js';
 import { defineTool } from '../tool.js';
 import { progressReporter } from './progress.js';
 
 /** queue_wait's answer, also queue_submit's (its task result, or its answer without a task). */
-export const waitAnswer = { job: jobOut, done: z.boolean() };
+export const waitAnswer = {
+  job: z.looseObject({ id: z.string(), status: z.enum(JOB_STATUSES) }),
+  done: z.boolean(),
+};
 
 export const queueWait = defineTool({
   base: 'wait',
   title: 'Wait for a job',
   description: () =>
-    'Wait (≤ 50 s) until a job ends. done true: job holds result or errorMessage; false: call again.',
+    'Wait up to waitSeconds for a job to end: done true, job has result or errorMessage; false: call again.',
   input: waitInput.shape,
   output: waitAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
