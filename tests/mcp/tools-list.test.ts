@@ -6,6 +6,8 @@ import { McpHarness, MCP_TEST_TIMEOUT_MS, useMcpHarness } from './harness.js';
 
 const ALL = [
   'queue_enqueue',
+  'queue_submit',
+  'queue_wait',
   'queue_claim',
   'queue_heartbeat',
   'queue_complete',
@@ -29,7 +31,15 @@ const WORKER = [
   'queue_get',
   'queue_status',
 ];
-const PRODUCER = ['queue_enqueue', 'queue_cancel', 'queue_get', 'queue_list', 'queue_status'];
+const PRODUCER = [
+  'queue_enqueue',
+  'queue_submit',
+  'queue_wait',
+  'queue_cancel',
+  'queue_get',
+  'queue_list',
+  'queue_status',
+];
 
 describe.each(backendsForSuite())('MCP tools/list ($name)', (backend) => {
   let h: McpHarness;
@@ -59,6 +69,9 @@ describe.each(backendsForSuite())('MCP tools/list ($name)', (backend) => {
       const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
       expect(byName.queue_get!.annotations!.readOnlyHint).toBe(true);
       expect(byName.queue_cancel!.annotations!.destructiveHint).toBe(true);
+      // queue_submit may run as an MCP task (its task is a job); every other tool answers directly.
+      expect(byName.queue_submit!.execution).toEqual({ taskSupport: 'optional' });
+      expect(byName.queue_wait!.execution?.taskSupport ?? 'forbidden').toBe('forbidden');
       // Worker identity comes from the server, never from the agent.
       expect(Object.keys(byName.queue_claim!.inputSchema.properties ?? {})).not.toContain('workerId');
       expect(byName.queue_heartbeat!.inputSchema.required).toEqual(['jobId', 'leaseToken']);
