@@ -47,7 +47,7 @@ export function createServer(service: QueueService, options: CreateServerOptions
         ...(has('submit') ? { tasks: TASK_CAPABILITIES } : {}),
       },
       // The task store is the jobs table (tasks.ts): any process on the queue answers for a task.
-      ...(has('submit') ? { taskStore: jobTaskStore(service) } : {}),
+      ...(has('submit') ? { taskStore: jobTaskStore(service, () => identity()) } : {}),
     },
   );
   const identity = sessionIdentity(server, options.worker.id);

@@ -23,8 +23,9 @@ import {
   type Task,
 } from '@modelcontextprotocol/sdk/types.js';
 import { newTaskId } from '../core/ids.js';
-import type { ToolErrorBody } from './errors.js';
+import { rpcError, type ToolErrorBody } from './errors.js';
 import type { Job } from '../core/types.js';
+import type { EnqueueInput } from '../queue/schemas.js';
 import type { QueueService } from '../queue/service.js';
 import { toolConfig, toolHandler, type Extra, type ToolContext, type ToolDef } from './tool.js';
 
@@ -92,19 +93,23 @@ function toResult(job: TaskJob): CallToolResult {
 
 const withoutPayload = ({ payload: _payload, ...job }: Job): TaskJob => job;
 
+/** The task's job; a queue error (database away) as a JSON-RPC error carrying its code. */
 async function jobOf(service: QueueService, taskId: string): Promise<TaskJob> {
-  const job = await service.jobOfTask(taskId);
+  const job = await service.jobOfTask(taskId).catch((err: unknown) => Promise.reject(rpcError(err)));
   if (!job) throw new McpError(ErrorCode.InvalidParams, NOT_FOUND);
   return withoutPayload(job);
 }
 
-/** The SDK's TaskStore over the jobs table. Tasks are created by queue_submit only. */
-export function jobTaskStore(service: QueueService): TaskStore {
+/**
+ * The SDK's TaskStore over the jobs table. Tasks are created by queue_submit only. `actor` is the
+ * session's identity, recorded as who asked to cancel.
+ */
+export function jobTaskStore(service: QueueService, actor: () => string): TaskStore {
   const refuse = (message: string) => () => Promise.reject(new McpError(ErrorCode.InvalidRequest, message));
   return {
     createTask: refuse('Tasks are created only by calling queue_submit with `task`.'),
     async getTask(taskId) {
-      const job = await service.jobOfTask(taskId);
+      const job = await service.jobOfTask(taskId).catch((err: unknown) => Promise.reject(rpcError(err)));
       return job ? toTask(service, taskId, withoutPayload(job)) : null;
     },
     // A task's result is its job's, written by the worker that completes it.
@@ -117,11 +122,9 @@ export function jobTaskStore(service: QueueService): TaskStore {
         throw new McpError(ErrorCode.InvalidRequest, `A task cannot be set ${status}.`);
       const job = await jobOf(service, taskId);
       // Cooperative, as queue_cancel: a queued job ends at once, a running one is told to stop.
-      await service.cancel({
-        jobId: job.id,
-        ...(message ? { reason: message } : {}),
-        requestedBy: 'mcp task',
-      });
+      await service
+        .cancel({ jobId: job.id, ...(message ? { reason: message } : {}), requestedBy: actor() })
+        .catch((err: unknown) => Promise.reject(rpcError(err)));
     },
     listTasks: refuse(
       'tasks/list is not offered: a task id is the credential to its job, and callers are not authenticated. Keep the taskId queue_submit returned.',
@@ -142,7 +145,9 @@ export function registerSubmitTask(server: McpServer, def: ToolDef, ctx: ToolCon
       ...def,
       run: async (args) => {
         const taskId = newTaskId();
-        const { job } = await service.enqueue({ ...args, createdBy: ctx.identity() } as never, { taskId });
+        // Parsed with queue_submit's input, a subset of enqueue's.
+        const input = { ...(args as EnqueueInput), createdBy: ctx.identity() };
+        const { job } = await service.enqueue(input, { taskId });
         return { task: toTask(service, taskId, withoutPayload(job)) } satisfies CreateTaskResult;
       },
     },
