@@ -159,6 +159,23 @@ describe.each(backendsForSuite())('MCP tasks: queue_submit ($name)', (backend) =
     },
   );
 
+  it(
+    'over Streamable HTTP (serve) too: a task submitted there is cancelled from a stdio process',
+    { timeout: MCP_TEST_TIMEOUT_MS },
+    async () => {
+      const served = await h.serve();
+      const { client } = await h.http(served.base);
+      const { task } = await submitTask(client, { type: 'over.http' });
+      expect(task.status).toBe('working');
+      const stdio = await h.stdio(['--tools', 'producer']);
+      await stdio.request(
+        { method: 'tasks/cancel', params: { taskId: task.taskId } },
+        CancelTaskResultSchema,
+      );
+      expect(await getTask(client, task.taskId)).toMatchObject({ status: 'cancelled' });
+    },
+  );
+
   it('the worker profile offers no tasks', { timeout: MCP_TEST_TIMEOUT_MS }, async () => {
     const worker = await h.stdio(['--tools', 'worker']);
     expect(worker.getServerCapabilities()?.tasks).toBeUndefined();
