@@ -15,6 +15,7 @@ export const COMMANDS: Record<string, () => Promise<Registrar>> = {
   enqueue: async () => (await import('./enqueue.js')).registerEnqueue,
   list: async () => (await import('./list.js')).registerList,
   get: async () => (await import('./get.js')).registerGet,
+  wait: async () => (await import('./wait.js')).registerWait,
   events: async () => (await import('./events.js')).registerEvents,
   cancel: async () => (await import('./cancel.js')).registerCancel,
   retry: async () => (await import('./retry.js')).registerRetry,

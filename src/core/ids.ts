@@ -36,3 +36,6 @@ export const isUuid = (s: string): boolean => UUID_PATTERN.test(s);
 
 /** An opaque, unguessable lease token, new at every claim. */
 export const newLeaseToken = (): string => randomUUID().replaceAll('-', '');
+
+/** An MCP task id: 256 random bits, unguessable, since it alone reads a job's result and cancels it. */
+export const newTaskId = (): string => randomBytes(32).toString('base64url');

@@ -38,13 +38,16 @@ export interface JobRecord {
   updatedAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
+  /** Set when the job was submitted as an MCP task: the task's id, a secret of whoever submitted it. */
+  taskId: string | null;
 }
 
 /**
  * Fields that never leave through a public Job: the lease token is the holder's secret (only the
- * claim answer carries it, as `lease`), the rest is bookkeeping.
+ * claim answer carries it, as `lease`), the task id the submitter's (it reads the result and
+ * cancels), the rest is bookkeeping.
  */
-export const PRIVATE_JOB_FIELDS = ['leaseToken', 'leaseSeconds', 'lastHeartbeatEventAt'] as const;
+export const PRIVATE_JOB_FIELDS = ['leaseToken', 'leaseSeconds', 'lastHeartbeatEventAt', 'taskId'] as const;
 
 /** Times as ISO-8601 strings, as every surface shows them. */
 type Wire<T> = {

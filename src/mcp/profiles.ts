@@ -3,6 +3,8 @@
 import { allows, type Permission, type Role } from '../queue/permissions.js';
 export const TOOL_BASES = [
   'enqueue',
+  'submit',
+  'wait',
   'claim',
   'heartbeat',
   'complete',
@@ -21,7 +23,7 @@ export type ToolBase = (typeof TOOL_BASES)[number];
 /** What each profile shows a host: context is precious, so a worker never sees operator tools. */
 export const PROFILES = {
   worker: ['claim', 'heartbeat', 'complete', 'fail', 'ack_cancel', 'held', 'get', 'status'],
-  producer: ['enqueue', 'cancel', 'get', 'list', 'status'],
+  producer: ['enqueue', 'submit', 'wait', 'cancel', 'get', 'list', 'status'],
   operator: TOOL_BASES,
   all: TOOL_BASES,
 } as const satisfies Record<string, readonly ToolBase[]>;
@@ -30,6 +32,8 @@ export type Profile = keyof typeof PROFILES;
 /** The permission each tool needs when a bearer token calls it (SPEC §12). */
 export const TOOL_PERMISSIONS: Record<ToolBase, Permission> = {
   enqueue: 'produce',
+  submit: 'produce',
+  wait: 'read',
   cancel: 'produce',
   claim: 'work',
   heartbeat: 'work',

@@ -22,3 +22,12 @@ export function callerGone(extra: Extra): GoneWhen[] {
     ...(stream ? [{ signal: stream, reason: 'response_stream_closed' }] : []),
   ];
 }
+
+/**
+ * Only the request's own cancel (or the session closing): for long-polls that claim nothing. Their
+ * answer is still worth sending when the HTTP stream closes, since a client on a resumable stream
+ * (event ids, Last-Event-ID) reconnects and reads it.
+ */
+export const requestCancelled = (extra: { signal: AbortSignal }): GoneWhen[] => [
+  { signal: extra.signal, reason: 'request_cancelled' },
+];

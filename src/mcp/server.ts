@@ -13,6 +13,7 @@ import { PROFILES, toolName, toolsFor, type ToolBase } from './profiles.js';
 import type { Principal } from '../queue/permissions.js';
 import { instructions, registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
+import { jobTaskStore, registerSubmitTask, TASK_CAPABILITIES } from './tasks.js';
 import { registerTool, type ToolContext } from './tool.js';
 import { toolHints } from './errors.js';
 import { TOOLS } from './tools/index.js';
@@ -57,7 +58,14 @@ export function createServer(service: QueueService, options: CreateServerOptions
     { name: 'agent-queue', title: 'agent-queue', version: packageVersion() },
     {
       instructions: instructions(name, has),
-      capabilities: { tools: {}, resources: {}, ...(has('claim') ? { prompts: {} } : {}) },
+      capabilities: {
+        tools: {},
+        resources: {},
+        ...(has('claim') ? { prompts: {} } : {}),
+        ...(has('submit') ? { tasks: TASK_CAPABILITIES } : {}),
+      },
+      // The task store is the jobs table (tasks.ts): any process on the queue answers for a task.
+      ...(has('submit') ? { taskStore: jobTaskStore(service, () => identity()) } : {}),
     },
   );
   const identity = sessionIdentity(server, principal?.name ?? options.worker.id);
@@ -73,7 +81,10 @@ export function createServer(service: QueueService, options: CreateServerOptions
     inFlight,
     ...(principal ? { principal } : {}),
   };
-  for (const base of bases) registerTool(server, TOOLS[base], ctx);
+  for (const base of bases) {
+    if (base === 'submit') registerSubmitTask(server, TOOLS[base], ctx);
+    else registerTool(server, TOOLS[base], ctx);
+  }
   guardToolCalls(server, bases.map(name));
   serveToolsList(server, new Map(bases.map((base) => [name(base), toolListing(TOOLS[base], name)])));
   if (has('claim')) registerPrompts(server, name);

@@ -60,7 +60,22 @@ export const defineTool = <I extends z.ZodRawShape, O extends z.ZodRawShape>(
   def: ToolDef<I, O>,
 ): ToolDef<I, O> => def;
 
+/** The SDK's view of a tool: description, lenient input schema, output schema, annotations. */
+export function toolConfig(def: ToolDef, ctx: ToolContext) {
+  return {
+    description: def.description(ctx.name),
+    inputSchema: lenient(def.input),
+    outputSchema: z.looseObject(def.output),
+    annotations: { ...def.annotations, openWorldHint: false },
+  };
+}
+
 export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext): void {
+  server.registerTool(ctx.name(def.base), toolConfig(def, ctx), toolHandler(def, ctx) as never);
+}
+
+/** Runs one call of the tool: the answer as structuredContent plus text, or the error as a tool error. */
+export function toolHandler(def: ToolDef, ctx: ToolContext) {
   const name = ctx.name(def.base);
   const strict = z.strictObject(def.input);
   const handler = (args: unknown, extra: Extra): Promise<CallToolResult> =>
@@ -94,14 +109,5 @@ export function registerTool(server: McpServer, def: ToolDef, ctx: ToolContext):
       return toolError(body);
     }
   };
-  server.registerTool(
-    name,
-    {
-      description: def.description(ctx.name),
-      inputSchema: lenient(def.input),
-      outputSchema: z.looseObject(def.output),
-      annotations: { ...def.annotations, openWorldHint: false },
-    },
-    handler as never,
-  );
+  return handler;
 }

@@ -23,7 +23,8 @@ export async function retryOnConflict<T>(what: string, attempt: () => Promise<T 
 
 /**
  * Writes one decision about a job: applied only if the row still matches `d.expect`; null when
- * it did not. `from` is the row the decision was made on, to wake whoever the change concerns.
+ * it did not. `from` is the row the decision was made on, to wake whoever the change concerns (a
+ * job's end wakes its awaiters even without it).
  */
 export async function writeDecision(
   ctx: Pick<QueueContext, 'store' | 'observers'>,
@@ -32,7 +33,7 @@ export async function writeDecision(
   now: Date,
   from?: JobRecord,
 ): Promise<JobRecord | null> {
-  const notify = from ? wakeupFor(from, d) : undefined;
+  const notify = wakeupFor(id, d, from);
   const job = await ctx.store.jobUpdate({
     id,
     expect: d.expect,

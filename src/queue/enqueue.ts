@@ -9,9 +9,15 @@ import { assertJsonWithinLimit, parseInput } from './validate.js';
 import { toJob } from './view.js';
 import { readySignal } from './wakeups.js';
 
+export interface EnqueueOptions {
+  /** Submitted as an MCP task: the task's id, stored with the job (never shown in a Job). */
+  taskId?: string;
+}
+
 export async function enqueue(
   ctx: QueueContext,
   raw: S.EnqueueInput,
+  opts: EnqueueOptions = {},
 ): Promise<{ job: Job; deduplicated: boolean }> {
   const input = parseInput(S.enqueueInput, raw, 'enqueue');
   assertJsonWithinLimit('payload', input.payload, ctx.settings.payloadLimitBytes);
@@ -30,6 +36,7 @@ export async function enqueue(
     now,
     runAt,
     maxAttempts: input.maxAttempts ?? ctx.settings.defaultMaxAttempts,
+    ...(opts.taskId ? { taskId: opts.taskId } : {}),
   });
   const event = {
     level: 'info' as const,
@@ -39,5 +46,12 @@ export async function enqueue(
   };
   const { job, inserted } = await ctx.store.jobInsert({ job: record, notify: readySignal(record), event });
   if (inserted) ctx.observers.emit({ job, kind: event.kind, data: event.data, at: now });
+  // A task names the job it created: a duplicate would be another submitter's job under our task id.
+  if (opts.taskId && !inserted) {
+    throw new QueueError(
+      'job_state_conflict',
+      `An unfinished ${input.type} job already has this dedupeKey (job ${job.id}): await that job instead of submitting a task, or use another dedupeKey.`,
+    );
+  }
   return { job: toJob(job), deduplicated: !inserted };
 }

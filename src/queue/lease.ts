@@ -49,8 +49,8 @@ export function complete(ctx: QueueContext, raw: S.CompleteInput): Promise<{ job
     // The same limit as the payload: a result is stored, and every `get` answers it again.
     assertJsonWithinLimit('result', input.result, ctx.settings.payloadLimitBytes);
     const now = ctx.clock.now();
-    // One write, no read first: the lease token is the whole condition. No wake-up: nobody waits
-    // on a finished job, and NOTIFY serialises commits on PostgreSQL.
+    // One write, no read first: the lease token is the whole condition. It wakes only those
+    // awaiting this job's end (queue_wait, tasks/result), with one NOTIFY (writeDecision).
     // A repeat of this holder's own complete (a retry after a lost answer) gets the same job again.
     const call: LeaseCall = {
       op: 'complete',

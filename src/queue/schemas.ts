@@ -197,6 +197,14 @@ export const getInput = z.strictObject({
 });
 export type GetInput = z.input<typeof getInput>;
 
+export const waitInput = z.strictObject({
+  jobId,
+  waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
+    .default(MAX_CLAIM_WAIT_SECONDS)
+    .describe('≤ 50. Default 50.'),
+});
+export type WaitInput = z.input<typeof waitInput>;
+
 export const listInput = z.strictObject({
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter']).optional(),
   type: jobType.optional(),

@@ -8,7 +8,7 @@ import { claim, type ClaimOptions } from './claim.js';
 import { systemClock, type Clock } from './clock.js';
 import type { QueueContext } from './context.js';
 import { PauseControl } from './control.js';
-import { enqueue } from './enqueue.js';
+import { enqueue, type EnqueueOptions } from './enqueue.js';
 import { heartbeatHolding, type HeartbeatOptions } from './heartbeat-hold.js';
 import { held } from './held.js';
 import { release, type ReleaseAnswer } from './release.js';
@@ -19,6 +19,8 @@ import { events, get, list, tally, type JobTally } from './reads.js';
 import type * as S from './schemas.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { TokenRegistry } from './tokens.js';
+import { wait, type WaitAnswer, type WaitOptions } from './wait.js';
+import { toJob } from './view.js';
 import { Wakeups } from './wakeups.js';
 import { Observers, type QueueObserver } from './observers.js';
 import { watchActivity, type ActivityWatch } from './activity.js';
@@ -29,6 +31,7 @@ export type { HeartbeatOptions } from './heartbeat-hold.js';
 export type { ActivityWatch } from './activity.js';
 export type { JobActivity, QueueObserver } from './observers.js';
 export type { JobTally } from './reads.js';
+export type { WaitAnswer, WaitOptions } from './wait.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -77,8 +80,17 @@ export class QueueService implements WorkerPort {
     await this.ctx.wakeups.close();
   }
 
-  enqueue(input: S.EnqueueInput): Promise<{ job: Job; deduplicated: boolean }> {
-    return enqueue(this.ctx, input);
+  enqueue(input: S.EnqueueInput, opts: EnqueueOptions = {}): Promise<{ job: Job; deduplicated: boolean }> {
+    return enqueue(this.ctx, input, opts);
+  }
+  /** Long-polls until the job ends (or the deadline, or the signal): the producer's await. */
+  wait(input: S.WaitInput, opts: WaitOptions = {}): Promise<WaitAnswer> {
+    return wait(this.ctx, input, opts);
+  }
+  /** The job submitted as the MCP task with this id, or null (an unknown id, or a pruned job). */
+  async jobOfTask(taskId: string): Promise<Job | null> {
+    const job = await this.ctx.store.jobGetByTaskId({ taskId });
+    return job ? toJob(job) : null;
   }
 
   // ── the worker's port ──────────────────────────────────────────────────────────────────────

@@ -26,7 +26,7 @@ export interface Decision {
 /** Where every job starts: queued, attempt 0, no lease. */
 export function newJobRecord(
   input: z.output<typeof enqueueInput>,
-  at: { now: Date; runAt: Date; maxAttempts: number },
+  at: { now: Date; runAt: Date; maxAttempts: number; taskId?: string },
 ): JobRecord {
   return {
     id: uuidv7(at.now.getTime()),
@@ -57,6 +57,7 @@ export function newJobRecord(
     updatedAt: at.now,
     startedAt: null,
     finishedAt: null,
+    taskId: at.taskId ?? null,
   };
 }
 

@@ -1,5 +1,6 @@
 // Fans the store's wake-up signals out to whoever is waiting in this process (long-poll claims,
 // a worker watching its job for a cancel request). One store subscription per service.
+import { isTerminal } from '../core/job.js';
 import type { JobRecord, Signal, Store } from '../store/store.js';
 import type { Decision } from './transitions.js';
 
@@ -143,6 +144,12 @@ export const jobMatch =
   (s) =>
     s.kind === 'changed' || s.kind === 'pause_changed' || (s.kind === 'job_changed' && s.jobId === jobId);
 
+/** Signals that may end a wait on this job (queue_wait, tasks/result): its end, a cancel request. */
+export const awaitMatch =
+  (jobId: string): Match =>
+  (s) =>
+    s.kind === 'changed' || ((s.kind === 'job_changed' || s.kind === 'job_finished') && s.jobId === jobId);
+
 /** A job became claimable: wakes one waiting claimer that may take it (type and capabilities). */
 export function readySignal(job: JobRecord): Signal {
   return job.requiredCapabilities.length > 0
@@ -150,9 +157,15 @@ export function readySignal(job: JobRecord): Signal {
     : { kind: 'job_ready', type: job.type };
 }
 
-/** Who to wake after a transition: claimers when the job is claimable again, the holder on a cancel request. */
-export function wakeupFor(job: JobRecord, d: Decision): Signal | undefined {
+/**
+ * Who to wake after a transition: whoever awaits the job when it ends, claimers when it is
+ * claimable again, the holder on a cancel request. `job` is the row decided on, when read.
+ */
+export function wakeupFor(id: string, d: Decision, job?: JobRecord): Signal | undefined {
+  // One NOTIFY per finished job: a waiter elsewhere learns of the end at once instead of by polling.
+  if (d.set.status && isTerminal(d.set.status)) return { kind: 'job_finished', jobId: id };
+  if (!job) return undefined;
   if (d.set.status === 'queued') return readySignal(job);
   // A worker watching its job must learn of a cancel request at once; other changes it reads on heartbeat.
-  return d.event?.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: job.id } : undefined;
+  return d.event?.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: id } : undefined;
 }

@@ -57,6 +57,7 @@ export const JOB_FIELDS = {
   updatedAt: field('updated_at', 'time'),
   startedAt: nullable('started_at', 'time'),
   finishedAt: nullable('finished_at', 'time'),
+  taskId: nullable('task_id', 'text'),
 } as const satisfies { [K in keyof JobRecord]: FieldOf<JobRecord[K]> };
 
 type Fields = typeof JOB_FIELDS;

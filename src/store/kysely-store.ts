@@ -1,5 +1,6 @@
 // The Store, written once over Kysely. Dialect differences come from the Dialect capabilities.
 import { sql, type Expression, type SqlBool } from 'kysely';
+import { QueueError } from '../core/errors.js';
 import type { Dialect, JobUpdate } from './dialect.js';
 import type { JobExpectation, JobRecord, Store } from './store.js';
 import type { JobStatus } from '../core/types.js';
@@ -24,10 +25,20 @@ export function createKyselyStore(d: Dialect): Store {
       const insert = db
         .insertInto('agent_jobs')
         .values(jobToRow(c, job) as never)
-        // The only possible conflict is the partial unique index on unfinished (type, dedupe_key).
+        // The conflict expected is the partial unique index on unfinished (type, dedupe_key); the id
+        // and task id are drawn at random, so theirs are refused below instead of retried forever.
         .onConflict((oc) => oc.doNothing());
       const { row } = await d.writeJob({ query: insert, event: { at: t(job.createdAt), event }, notify });
       if (row) return { job: jobFromRow(c, row), inserted: true };
+      if (
+        job.dedupeKey === null ||
+        (job.taskId !== null && (await store.jobGetByTaskId({ taskId: job.taskId })))
+      ) {
+        throw new QueueError(
+          'job_state_conflict',
+          "The new job's id or task id is taken by another job. Submit again: new ones are drawn.",
+        );
+      }
       const existing = await db
         .selectFrom('agent_jobs')
         .selectAll()
@@ -103,6 +114,15 @@ export function createKyselyStore(d: Dialect): Store {
     async jobGet({ id }) {
       if (!isUuid(id)) return null;
       const row = await db.selectFrom('agent_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? jobFromRow(c, row) : null;
+    },
+
+    async jobGetByTaskId({ taskId }) {
+      const row = await db
+        .selectFrom('agent_jobs')
+        .selectAll()
+        .where('task_id', '=', taskId)
+        .executeTakeFirst();
       return row ? jobFromRow(c, row) : null;
     },
 

@@ -100,6 +100,7 @@ const DATA_METHODS: Record<DataMethod, true> = {
   jobClaim: true,
   jobUpdate: true,
   jobGet: true,
+  jobGetByTaskId: true,
   jobList: true,
   jobsExpiredList: true,
   jobCounts: true,

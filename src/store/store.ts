@@ -73,6 +73,8 @@ export interface MigrationReport {
 export type Signal =
   | { kind: 'job_ready'; type: string; requiredCapabilities?: string[] }
   | { kind: 'job_changed'; jobId: string }
+  /** The job reached a terminal status: wakes whoever awaits its result. */
+  | { kind: 'job_finished'; jobId: string }
   | { kind: 'pause_changed'; version: number }
   /** Something changed but the dialect cannot say what (SQLite across processes): re-check. */
   | { kind: 'changed' };
@@ -123,6 +125,8 @@ export interface Store {
     notify?: Signal;
   }): Promise<JobRecord | null>;
   jobGet(p: { id: string }): Promise<JobRecord | null>;
+  /** The job submitted as the MCP task with this id (see JobRecord.taskId). */
+  jobGetByTaskId(p: { taskId: string }): Promise<JobRecord | null>;
   /** Newest first (by id: UUIDv7 sorts by creation); `before` is the id of the last row of the previous page. */
   jobList(p: {
     status?: JobStatus;

@@ -23,6 +23,11 @@ export class FuzzState {
           priority: r.int(-5, 5),
           ...(r.chance(0.2) ? { dedupeKey: `k${r.int(1, 5)}` } : {}),
         };
+      case 'submit':
+        return { type: r.pick(['fz.a', 'fz.b']), payload: { n: ++this.enqueued } };
+      case 'wait':
+        // Not 50 (the default): a job of the fuzz rarely ends, and every call would wait it out.
+        return { jobId: jobId(), waitSeconds: 0 };
       case 'claim':
         return { leaseSeconds: 600 };
       case 'heartbeat': {

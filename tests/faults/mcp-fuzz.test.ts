@@ -57,7 +57,7 @@ describe.each(backendsForSuite())('fault: MCP fuzz ($name)', (backend) => {
       name: t.name,
       fields: Object.keys(t.inputSchema.properties ?? {}),
     }));
-    expect(tools).toHaveLength(13);
+    expect(tools).toHaveLength(15);
 
     const state = new FuzzState();
     const findings = new Map<string, Finding>();

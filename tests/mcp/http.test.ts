@@ -37,7 +37,7 @@ describe.each(backendsForSuite())('MCP over HTTP ($name)', (backend) => {
       expect(await (await fetch(new URL('/healthz', base))).json()).toEqual({ ok: true });
 
       const { client } = await h.http(base);
-      expect((await client.listTools()).tools).toHaveLength(13);
+      expect((await client.listTools()).tools).toHaveLength(15);
       const { job } = await ok<{ job: Job }>(client, 'queue_enqueue', {
         type: 'http.job',
         payload: { n: 1 },

@@ -7,6 +7,8 @@ import { McpHarness, MCP_TEST_TIMEOUT_MS, useMcpHarness } from './harness.js';
 
 const ALL = [
   'queue_enqueue',
+  'queue_submit',
+  'queue_wait',
   'queue_claim',
   'queue_heartbeat',
   'queue_complete',
@@ -30,7 +32,15 @@ const WORKER = [
   'queue_get',
   'queue_status',
 ];
-const PRODUCER = ['queue_enqueue', 'queue_cancel', 'queue_get', 'queue_list', 'queue_status'];
+const PRODUCER = [
+  'queue_enqueue',
+  'queue_submit',
+  'queue_wait',
+  'queue_cancel',
+  'queue_get',
+  'queue_list',
+  'queue_status',
+];
 
 /** A tool's hints as a host reads them: MCP's default where the answer leaves one out. */
 const hints = (tool: Tool) => ({
@@ -78,6 +88,9 @@ describe.each(backendsForSuite())('MCP tools/list ($name)', (backend) => {
         idempotentHint: false,
         openWorldHint: false,
       });
+      // queue_submit may run as an MCP task (its task is a job); every other tool answers directly.
+      expect(byName.queue_submit!.execution).toEqual({ taskSupport: 'optional' });
+      expect(byName.queue_wait!.execution?.taskSupport ?? 'forbidden').toBe('forbidden');
       // Worker identity comes from the server, never from the agent.
       expect(Object.keys(byName.queue_claim!.inputSchema.properties ?? {})).not.toContain('workerId');
       expect(byName.queue_heartbeat!.inputSchema.required).toEqual(['jobId', 'leaseToken']);

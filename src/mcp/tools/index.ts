@@ -14,9 +14,14 @@ import { queueList } from './queue_list.js';
 import { queuePause } from './queue_pause.js';
 import { queueResume } from './queue_resume.js';
 import { queueStatus } from './queue_status.js';
+import { queueSubmit } from './queue_submit.js';
+import { queueWait } from './queue_wait.js';
 
+/** Every tool; queue_submit is registered as an MCP task tool (../tasks.ts). */
 export const TOOLS: Record<ToolBase, ToolDef> = {
   enqueue: queueEnqueue,
+  submit: queueSubmit,
+  wait: queueWait,
   claim: queueClaim,
   heartbeat: queueHeartbeat,
   complete: queueComplete,

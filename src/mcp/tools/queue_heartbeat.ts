@@ -3,6 +3,7 @@ import { leanHeartbeat } from '../answers.js';
 import { heartbeatAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
 import { progressReporter } from './progress.js';
+import { requestCancelled } from '../response-stream.js';
 
 export const queueHeartbeat = defineTool({
   base: 'heartbeat',
@@ -17,7 +18,7 @@ export const queueHeartbeat = defineTool({
     // The request was cancelled, or this session is shutting down: stop holding and answer the last
     // beat. Not when only the HTTP response stream closes: a held beat claims nothing, and a client
     // on a resumable stream (event ids, Last-Event-ID) reconnects and still gets its answer.
-    ctx.inFlight.withSignal([{ signal: extra.signal, reason: 'request_cancelled' }], (signal) =>
+    ctx.inFlight.withSignal(requestCancelled(extra), (signal) =>
       ctx.service
         .heartbeat(args, {
           signal,
