@@ -27,16 +27,22 @@ export function toolJsonSchema(shape: z.ZodRawShape, direction: 'input' | 'outpu
 /**
  * Leaves out what costs bytes and tells an agent nothing it acts on. The service's parse stays the
  * authority and refuses with a message naming the limit, so a schema that omits a limit is looser,
- * never wrong: string lengths and array sizes (no real call comes near them), `default` (each
+ * never wrong: string lengths, array sizes and numeric bounds of 10,000 or more (no real call comes
+ * near them: priority ±1,000,000, a lease of a day, a delay of a year), a minimum of 0 (no call sends
+ * a negative count, duration or percentage), `default` (each
  * description says its default where it matters), an empty `additionalProperties` (open is the
  * default), an empty nested `properties`, and `type` next to an `enum` (the values say it). "X or null" becomes one schema.
  */
+const FAR = 10_000;
+
 function compact(value: unknown, root = false): unknown {
   if (Array.isArray(value)) return value.map((v) => compact(v));
   if (!isNode(value)) return value;
   const out: Node = {};
   for (const [key, v] of Object.entries(value)) {
     if (['minLength', 'maxLength', 'minItems', 'maxItems', 'default'].includes(key)) continue;
+    if ((key === 'minimum' || key === 'maximum') && typeof v === 'number' && Math.abs(v) >= FAR) continue;
+    if (key === 'minimum' && v === 0) continue;
     const empty = isNode(v) && Object.keys(v).length === 0;
     // Hosts expect `properties` on the tool's own schema, even an empty one; nested, it says nothing.
     if (empty && (key === 'additionalProperties' || (key === 'properties' && !root))) continue;

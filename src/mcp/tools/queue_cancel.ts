@@ -5,8 +5,8 @@ import { defineTool } from '../tool.js';
 export const queueCancel = defineTool({
   base: 'cancel',
   description: () =>
-    'Cancel a job: a queued one at once; a running one is asked to stop and ends when its worker ' +
-    'acknowledges (or its lease expires). Repeating is harmless.',
+    'Cancel a job: queued ends now; running is asked to stop, ending when its worker acknowledges. ' +
+    'Repeating is harmless.',
   input: cancelInput.omit({ requestedBy: true }).shape,
   output: jobAnswer,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },

@@ -1,4 +1,5 @@
 import { tokenCapabilities, tokenTypes } from '../../queue/permissions.js';
+import { z } from 'zod';
 import { claimInput } from '../../queue/schemas.js';
 import { claimAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
@@ -11,7 +12,11 @@ export const queueClaim = defineTool({
   description: () =>
     'Take the next job. work: do job.payload, keep job.id and lease.token. ' +
     'wait: none came; claim again (waitSeconds waits for one).',
-  input: claimInput.pick({ types: true, leaseSeconds: true, waitSeconds: true }).shape,
+  // A filter is shown without the type pattern (queue_enqueue shows it); the service still checks it.
+  input: {
+    ...claimInput.pick({ leaseSeconds: true, waitSeconds: true }).shape,
+    types: z.array(z.string()).optional(),
+  },
   output: claimAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   run: (args, ctx, extra) => {

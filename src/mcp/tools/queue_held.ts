@@ -6,7 +6,7 @@ export const queueHeld = defineTool({
   base: 'held',
   // Whether a restart keeps the worker id, the answer's `note` says when it matters.
   description: (n) =>
-    `Your running jobs and lease tokens (after a restart): ${n('heartbeat')} each, carry on.`,
+    `Your running jobs with lease tokens (after a restart): ${n('heartbeat')} each, carry on.`,
   input: {},
   output: heldAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },

@@ -5,9 +5,8 @@ import { defineTool } from '../tool.js';
 export const queuePause = defineTool({
   base: 'pause',
   description: (n) =>
-    'Stop new claims on all workers. drain: running jobs finish (before an upgrade, wait for ' +
-    `metrics.isDrained in ${n('status')}). quiesce: running jobs also hold at their next checkpoint ` +
-    `(still running) until ${n('resume')}.`,
+    `Stop new claims fleet-wide. drain: running jobs finish (then metrics.isDrained in ${n('status')}). ` +
+    `quiesce: they also hold at their next checkpoint until ${n('resume')}.`,
   input: pauseInput.omit({ requestedBy: true }).shape,
   output: pauseAnswer,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },

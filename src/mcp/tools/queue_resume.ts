@@ -5,7 +5,7 @@ import { defineTool } from '../tool.js';
 export const queueResume = defineTool({
   base: 'resume',
   description: () =>
-    'Let workers claim again; held jobs continue. After a drain, refused while jobs still run unless force: true.',
+    'Let workers claim again; held jobs go on. After a drain, refused while jobs run unless force: true.',
   input: resumeInput.omit({ requestedBy: true }).shape,
   output: pauseAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },

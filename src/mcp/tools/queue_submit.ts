@@ -3,7 +3,11 @@ import { defineTool } from '../tool.js';
 import { waitAnswer } from './queue_wait.js';
 
 // Only what delegating a piece of work needs: queue_enqueue has the rest (priority, delays, dedupe).
-export const submitInput = enqueueInput.pick({ type: true, payload: true }).shape;
+// The payload limit is said once, by queue_enqueue: every byte of tools/list is paid by every agent.
+export const submitInput = {
+  type: enqueueInput.shape.type,
+  payload: enqueueInput.shape.payload.meta({ description: undefined }),
+};
 
 /**
  * Called without a task (the client did not ask for one), queue_submit answers at once with the
@@ -11,8 +15,7 @@ export const submitInput = enqueueInput.pick({ type: true, payload: true }).shap
  */
 export const queueSubmit = defineTool({
   base: 'submit',
-  description: (n) =>
-    `Enqueue a job; as an MCP task, its result is the job's. Called plainly: done false, then ${n('wait')}.`,
+  description: (n) => `Enqueue a job; as an MCP task its result is the job's, else then call ${n('wait')}.`,
   input: submitInput,
   output: waitAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },

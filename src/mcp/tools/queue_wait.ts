@@ -1,20 +1,16 @@
 import { z } from 'zod';
 import { waitInput } from '../../queue/schemas.js';
-import { JOB_STATUSES } from '../../core/types.js';
 import { defineTool } from '../tool.js';
 import { progressReporter } from './progress.js';
 import { requestCancelled } from '../response-stream.js';
 
 /** queue_wait's answer, also queue_submit's (its task result, or its answer without a task). */
-export const waitAnswer = {
-  job: z.looseObject({ id: z.string(), status: z.enum(JOB_STATUSES) }),
-  done: z.boolean(),
-};
+export const waitAnswer = { job: z.looseObject({}), done: z.boolean() };
 
 export const queueWait = defineTool({
   base: 'wait',
   description: () =>
-    'Wait up to waitSeconds for a job to end: done true, job has result or errorMessage; false: call again.',
+    'Wait (≤ waitSeconds) for a job to end. done: job has its result or errorMessage; else call again.',
   input: waitInput.shape,
   output: waitAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
