@@ -89,6 +89,8 @@ describe.each(backendsForSuite())('bearer tokens on /mcp ($name)', (backend) => 
         'queue_get',
         'queue_list',
         'queue_status',
+        'queue_submit',
+        'queue_wait',
       ]);
       expect(await toolNames(worker)).toEqual([
         'queue_ack_cancel',
@@ -100,7 +102,7 @@ describe.each(backendsForSuite())('bearer tokens on /mcp ($name)', (backend) => 
         'queue_held',
         'queue_status',
       ]);
-      expect(await toolNames(operator)).toHaveLength(13);
+      expect(await toolNames(operator)).toHaveLength(15);
       // A tool the role does not have is not there to call.
       await expect(call(producer, 'queue_claim')).rejects.toThrow(/queue_claim/);
       await expect(call(producer, 'queue_pause', { mode: 'drain', reason: 'x' })).rejects.toThrow(

@@ -91,7 +91,7 @@ describe.each(backendsForSuite())('MCP numbers sent as strings ($name)', (backen
             Record<string, unknown>
           >
         )[field];
-      expect(prop('queue_claim', 'waitSeconds')).toMatchObject({ type: 'number', minimum: 0, maximum: 50 });
+      expect(prop('queue_claim', 'waitSeconds')).toMatchObject({ type: 'number', maximum: 50 });
       expect(prop('queue_claim', 'leaseSeconds')).toMatchObject({ type: 'integer', minimum: 1 });
       expect(prop('queue_enqueue', 'priority')).toMatchObject({ type: 'integer' });
       expect(prop('queue_heartbeat', 'progress')).toMatchObject({ type: 'number', maximum: 100 });

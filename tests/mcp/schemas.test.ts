@@ -53,7 +53,9 @@ describe.each(backendsForSuite())('MCP tool schemas ($name)', (backend) => {
         // No $schema: 2020-12 is MCP's default (src/mcp/json-schema.ts).
         expect(tool.inputSchema.$schema, tool.name).toBeUndefined();
         expect(tool.inputSchema.additionalProperties, tool.name).toBe(false);
-        expect(tool.execution, tool.name).toBeUndefined();
+        // Only queue_submit may run as a task; `forbidden` (the default) is left out.
+        if (tool.name === 'queue_submit') expect(tool.execution).toEqual({ taskSupport: 'optional' });
+        else expect(tool.execution, tool.name).toBeUndefined();
       }
 
       const used = new Set<string>();
@@ -74,6 +76,10 @@ describe.each(backendsForSuite())('MCP tool schemas ($name)', (backend) => {
       await answer('queue_enqueue', { type: 'schema.check', payload: { n: 3 } });
       await answer('queue_list', { limit: 2 });
       await answer('queue_get', { jobId: first.job.id, events: 5 });
+      // Called without a task, submit answers at once; wait with 0 answers the job as it is.
+      const submitted = await answer<{ job: { id: string } }>('queue_submit', { type: 'schema.later' });
+      await answer('queue_wait', { jobId: submitted.job.id, waitSeconds: 0 });
+      await answer('queue_cancel', { jobId: submitted.job.id });
       const lease = async () => {
         const c = await answer<Claimed>('queue_claim', { waitSeconds: 0 });
         return { jobId: c.job.id, leaseToken: c.lease.token };
