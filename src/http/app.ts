@@ -107,7 +107,7 @@ export function createApp(opts: AppOptions): HttpApp {
   const sessions = new SessionRegistry({ maxSessions: opts.maxSessions, log: opts.mcp.log });
   const mcp = mountMcp(app, opts.service, mcpOptions, sessions);
   const sse = mountLegacySse(app, opts.service, mcpOptions, sessions);
-  mountRest(app, opts.service, { log: opts.mcp.log });
+  mountRest(app, opts.service, { log: opts.mcp.log, serverTypes: opts.mcp.worker.types });
   const metrics = createMetrics(opts.service);
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),

@@ -63,7 +63,6 @@ export function mountLegacySse<E extends { Bindings: HttpBindings }>(
         404,
       );
     }
-    registry.touch(s.transport.sessionId);
     if ((principalOf(c)?.tokenId ?? null) !== s.tokenId) {
       return c.json(
         {
@@ -76,6 +75,7 @@ export function mountLegacySse<E extends { Bindings: HttpBindings }>(
         403,
       );
     }
+    registry.touch(s.transport.sessionId);
     await s.transport.handlePostMessage(c.env.incoming, c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });

@@ -45,7 +45,8 @@ function compact(value: unknown, root = false): unknown {
     if (key === 'minimum' && v === 0) continue;
     const empty = isNode(v) && Object.keys(v).length === 0;
     // Hosts expect `properties` on the tool's own schema, even an empty one; nested, it says nothing.
-    if (empty && (key === 'additionalProperties' || (key === 'properties' && !root))) continue;
+    if (empty && (key === 'additionalProperties' || key === 'items' || (key === 'properties' && !root)))
+      continue;
     out[key] = compact(v);
   }
   if (Array.isArray(out.enum)) delete out.type;

@@ -6,7 +6,7 @@
 // restart) answers tasks/get, tasks/result and tasks/cancel. Tasks are not bound to the MCP session
 // that created them; the id is the credential, which is also why tasks/list is not offered.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { requestCancelled } from './response-stream.js';
+import { callerGone } from './response-stream.js';
 import type {
   CreateTaskRequestHandlerExtra,
   TaskRequestHandlerExtra,
@@ -176,14 +176,16 @@ export function registerSubmitTask(server: McpServer, def: ToolDef, ctx: ToolCon
 
   server.server.setRequestHandler(GetTaskPayloadRequestSchema, (request, extra) =>
     ctx.inFlight.track(
-      ctx.inFlight.withSignal(requestCancelled(extra), async (signal) => {
+      // Unlike queue_wait (≤ 50 s), this wait has no end of its own: it must end with its HTTP stream,
+      // or a client gone without a cancel would keep its session busy, never idle, never evicted.
+      ctx.inFlight.withSignal(callerGone(extra), async (signal) => {
         const { taskId } = request.params;
         let job = await jobOf(service, taskId);
         while (!isTerminalTask(taskStatus(job))) {
           if (signal.aborted) {
             throw new McpError(
               ErrorCode.InternalError,
-              'The server session is closing: call tasks/result again.',
+              'The request ended before the task did (stream closed or session closing): call tasks/result again.',
             );
           }
           ({ job } = await service.wait(

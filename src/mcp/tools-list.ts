@@ -31,7 +31,7 @@ export function toolListing(def: ToolDef, name: ToolContext['name']): Tool {
     description: def.description(name),
     inputSchema: toolJsonSchema(def.input, 'input') as Tool['inputSchema'],
     outputSchema: toolJsonSchema(def.output, 'output') as Tool['outputSchema'],
-    annotations: leanAnnotations(def.annotations),
+    annotations: leanAnnotations({ ...def.annotations, openWorldHint: false }),
   };
   built.set(key, tool);
   return tool;

@@ -68,3 +68,19 @@ export function tokenCapabilities(claimer: readonly string[], principal: Princip
   const own = principal.allowedCapabilities;
   return own === null ? [...claimer] : claimer.filter((c) => own.includes(c));
 }
+
+/**
+ * What a claimer may take: the server's job types (--types; undefined = any) and the claimer's
+ * capabilities, each narrowed by a token when there is one. MCP and REST both claim through this.
+ */
+export function claimScope(
+  serverTypes: string[] | undefined,
+  capabilities: readonly string[],
+  principal: Principal | null | undefined,
+): { types: string[] | undefined; capabilities: string[] } {
+  if (!principal) return { types: serverTypes, capabilities: [...capabilities] };
+  return {
+    types: tokenTypes(serverTypes, principal),
+    capabilities: tokenCapabilities(capabilities, principal),
+  };
+}

@@ -83,11 +83,7 @@ export const enqueueInput = z.strictObject({
   type: jobType,
   payload: jsonObject.default({}).describe('Up to 256 KiB by default.'),
   priority: numeric(z.int().min(-1_000_000).max(1_000_000)).default(0).describe('Higher runs first.'),
-  requiredCapabilities: z
-    .array(capability)
-    .max(32)
-    .default([])
-    .describe('Only workers with all of these claim it.'),
+  requiredCapabilities: z.array(capability).max(32).default([]).describe('Workers need all of these.'),
   runAt: z.iso
     .datetime({
       offset: true,
@@ -95,7 +91,7 @@ export const enqueueInput = z.strictObject({
         'must be an ISO-8601 date and time with a UTC offset or Z, e.g. "2026-11-23T10:00:00Z" or "2026-11-23T11:00:00+01:00"; without one the time could be in any time zone',
     })
     .optional()
-    .describe('Not claimable before this time.'),
+    .describe('Claimable from this time.'),
   delaySeconds: numeric(
     z
       .int()
@@ -110,7 +106,7 @@ export const enqueueInput = z.strictObject({
     .min(1)
     .max(200)
     .optional()
-    .describe('While a job of this type and key is unfinished, enqueue returns it.'),
+    .describe('One unfinished job per type and key: enqueue returns it.'),
   createdBy: actor.optional(),
 });
 export type EnqueueInput = z.input<typeof enqueueInput>;
@@ -201,7 +197,7 @@ export const waitInput = z.strictObject({
   jobId,
   waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
     .default(MAX_CLAIM_WAIT_SECONDS)
-    .describe('≤ 50. Default 50.'),
+    .describe('Default 50.'),
 });
 export type WaitInput = z.input<typeof waitInput>;
 
@@ -224,7 +220,7 @@ export type EventsInput = z.input<typeof eventsInput>;
 
 export const pauseInput = z.strictObject({
   mode: z.enum(['drain', 'quiesce']),
-  reason: reason.describe('Shown to workers and in the audit.'),
+  reason: reason.describe('Shown to workers.'),
   requestedBy: actor.optional(),
 });
 export type PauseInput = z.input<typeof pauseInput>;

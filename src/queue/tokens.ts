@@ -81,6 +81,13 @@ export class TokenRegistry {
         'Types and capabilities limit what a worker may claim; only worker tokens take them. Drop --types/--capabilities, or use --role worker.',
       );
     }
+    // An empty list would read as "no limit" where a claim narrows types: refused, not widened.
+    if (input.types?.length === 0 || input.capabilities?.length === 0) {
+      throw new QueueError(
+        'invalid_argument',
+        'An empty --types or --capabilities list would limit nothing: name at least one, or leave the flag out for no limit.',
+      );
+    }
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const record: TokenRecord = {
       id: uuidv7(),

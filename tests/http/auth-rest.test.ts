@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { backendsForSuite } from '../helpers/backends.js';
 import { ROUTES } from '../../src/http/rest/routes.js';
 import { ROLES, allows } from '../../src/queue/permissions.js';
-import { useRest, type RestHarness } from './rest-harness.js';
+import { startRest, useRest, type RestHarness } from './rest-harness.js';
 
 /** A body or query each route accepts, so an allowed call gets past validation. */
 function request(route: (typeof ROUTES)[number], jobId: string): { path: string; body?: unknown } {
@@ -52,6 +52,11 @@ describe.each(backendsForSuite())('REST routes × roles ($name)', (backend) => {
       const anonymous = await h.call(route.method, request(route, job.id).path, request(route, job.id).body);
       expect(anonymous.status, `no token ${route.method} ${route.path}`).toBe(401);
     }
+    // A path that names no route is 404 for any token (and 401 without one), not a role's refusal.
+    const asProducer = { authorization: `Bearer ${tokens.producer}` };
+    expect((await h.call('GET', '/api/queue/jobz', undefined, asProducer)).status).toBe(404);
+    expect((await h.call('POST', '/api/queue/jobs/claim/', {}, asProducer)).status).toBe(404);
+    expect((await h.call('GET', '/api/queue/jobz')).status).toBe(401);
   });
 
   it("claims as the token's name, only its types, and records the token as the actor", async () => {
@@ -81,5 +86,23 @@ describe.each(backendsForSuite())('REST routes × roles ($name)', (backend) => {
     const outside = await h.call('POST', '/api/queue/jobs/claim', { types: ['code.review'] }, asWorker);
     expect(outside.status).toBe(403);
     expect(outside.body.error.code).toBe('forbidden');
+  });
+
+  it("stays within serve's --types, with a token and without", async () => {
+    const scoped = await startRest(backend, undefined, { AGENT_QUEUE_TYPES: 'code.build' });
+    try {
+      await scoped.q.service.enqueue({ type: 'code.deploy', payload: {} });
+      const anyone = await scoped.call('POST', '/api/queue/jobs/claim', { workerId: 'w' });
+      expect(anyone.body.action).toBe('wait');
+      const { token } = await scoped.q.service.tokens.create({ name: 'w1', role: 'worker' });
+      const asWorker = { authorization: `Bearer ${token}` };
+      const claimed = await scoped.call('POST', '/api/queue/jobs/claim', {}, asWorker);
+      expect(claimed.body.action).toBe('wait');
+      await scoped.q.service.enqueue({ type: 'code.build', payload: {} });
+      const build = await scoped.call('POST', '/api/queue/jobs/claim', {}, asWorker);
+      expect(build.body.job.type).toBe('code.build');
+    } finally {
+      await scoped.close();
+    }
   });
 });

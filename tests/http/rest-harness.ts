@@ -30,9 +30,10 @@ const PAYLOAD_LIMIT = 256 * 1024;
 export async function startRest(
   backend: Backend,
   q?: TestQueue,
+  env: Record<string, string> = {},
 ): Promise<RestHarness & { close(): Promise<void> }> {
   const queue = q ?? (await openTestQueue(backend));
-  const settings = loadSettings({ env: {}, command: 'serve' });
+  const settings = loadSettings({ env, command: 'serve' });
   const http = createApp({
     service: queue.service,
     mcp: { mcp: settings.mcp, worker: settings.worker },

@@ -71,9 +71,9 @@ describe.each(backendsForSuite())('MCP tools/list ($name)', (backend) => {
         expect(() => ajv.getValidator(tool.inputSchema), tool.name).not.toThrow();
         expect(tool.outputSchema, tool.name).toBeDefined();
         expect(() => ajv.getValidator(tool.outputSchema!), tool.name).not.toThrow();
-        // Hints equal to MCP's defaults are left out of the answer (src/mcp/tools-list.ts), and
-        // openWorldHint is not sent at all (22 bytes a tool; MCP's default "may" is not untrue).
-        expect(tool.annotations?.openWorldHint, tool.name).toBeUndefined();
+        // Hints equal to MCP's defaults are left out of the answer (src/mcp/tools-list.ts);
+        // openWorldHint: false is not a default, and SPEC §10 asks for it on every tool.
+        expect(tool.annotations?.openWorldHint, tool.name).toBe(false);
       }
       const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
       expect(hints(byName.queue_get!)).toMatchObject({ readOnlyHint: true });
@@ -81,13 +81,13 @@ describe.each(backendsForSuite())('MCP tools/list ($name)', (backend) => {
         readOnlyHint: false,
         destructiveHint: true,
         idempotentHint: true,
-        openWorldHint: true,
+        openWorldHint: false,
       });
       expect(hints(byName.queue_claim!)).toEqual({
         readOnlyHint: false,
         destructiveHint: false,
         idempotentHint: false,
-        openWorldHint: true,
+        openWorldHint: false,
       });
       // queue_submit may run as an MCP task (its task is a job); every other tool answers directly.
       expect(byName.queue_submit!.execution).toEqual({ taskSupport: 'optional' });

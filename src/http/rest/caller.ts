@@ -3,7 +3,7 @@
 // that names another worker or actor is overridden, not trusted (the same rule the MCP sessions follow).
 import type { Context } from 'hono';
 import type { ClaimOptions } from '../../queue/claim.js';
-import { tokenCapabilities, tokenTypes, type Principal } from '../../queue/permissions.js';
+import { claimScope, type Principal } from '../../queue/permissions.js';
 import type { ClaimInput } from '../../queue/schemas.js';
 import { principalOf } from '../auth.js';
 
@@ -15,17 +15,18 @@ export function actedBy(c: Context, input: Input, field: 'createdBy' | 'requeste
   return caller ? { ...input, [field]: caller.name } : input;
 }
 
-/** A claim as the token allows it: its name as worker id, its types and capabilities only. */
+/**
+ * A claim within serve's --types and, with a token, as the token allows it: its name as worker id,
+ * its types and capabilities only (the same rule as an MCP session's, claimScope).
+ */
 export function claimAs(
   c: Context,
   input: Input,
+  serverTypes: string[] | undefined,
 ): { input: ClaimInput; scope: Pick<ClaimOptions, 'allowedTypes'> } {
   const caller: Principal | null = principalOf(c);
-  if (!caller) return { input: input as ClaimInput, scope: {} };
   const asked = Array.isArray(input.capabilities) ? (input.capabilities as string[]) : [];
-  const types = tokenTypes(undefined, caller);
-  return {
-    input: { ...input, workerId: caller.name, capabilities: tokenCapabilities(asked, caller) } as ClaimInput,
-    scope: types ? { allowedTypes: types } : {},
-  };
+  const { types, capabilities } = claimScope(serverTypes, asked, caller);
+  const claim = caller ? { ...input, workerId: caller.name, capabilities } : input;
+  return { input: claim as ClaimInput, scope: types ? { allowedTypes: types } : {} };
 }

@@ -12,22 +12,28 @@ import type { RestRoute } from './route.js';
 import { ROUTES } from './routes.js';
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
-const pathPattern = (path: string) => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}/?$`);
+const pathPattern = (path: string) => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`);
 
 function errorResponse(c: Context, err: unknown, log?: Logger): Response {
   const { status, body } = httpError(err);
   // A bug's answer says "check the server log": this is that line.
-  if (status >= 500 && body.error.code === 'internal')
-    log?.error({ err, path: c.req.path }, 'REST call failed');
+  // Message, code and stack only: driver errors carry row values (a payload) in their details.
+  if (status >= 500 && body.error.code === 'internal') {
+    const e = err as { message?: unknown; stack?: unknown; code?: unknown };
+    log?.error(
+      { err: { message: e.message, code: e.code, stack: e.stack }, path: c.req.path },
+      'REST call failed',
+    );
+  }
   return c.json(body, status as 400);
 }
 
 export function mountRest<E extends Env>(
   app: Hono<E>,
   service: QueueService,
-  opts: { log?: Logger | undefined; routes?: RestRoute[] } = {},
+  opts: { log?: Logger | undefined; routes?: RestRoute[]; serverTypes?: string[] | undefined } = {},
 ): void {
-  const { log, routes = ROUTES } = opts;
+  const { log, routes = ROUTES, serverTypes } = opts;
   const document = openApiDocument(routes);
   app.get('/api/openapi.json', (c) => c.json(document));
   // Literal paths before those with {id}: /jobs/claim is not the job "claim".
@@ -37,7 +43,7 @@ export function mountRest<E extends Env>(
     app.on(route.method, honoPath(route.path), async (c) => {
       try {
         const input = await readInput(c, route, booleans);
-        const answer = await route.handler({ service, input, signal: c.req.raw.signal, c });
+        const answer = await route.handler({ service, input, signal: c.req.raw.signal, c, serverTypes });
         if (answer instanceof Response) return answer;
         return c.json(answer as object, (route.status?.(answer) ?? 200) as 200);
       } catch (err) {

@@ -15,6 +15,8 @@ export interface RouteCall {
   /** Aborted when the client goes away: long-polls end instead of handing a job to nobody. */
   signal: AbortSignal;
   c: Context;
+  /** serve's --types: what any claim through this server may take (undefined = any). */
+  serverTypes: string[] | undefined;
 }
 
 export interface RestRoute {

@@ -44,8 +44,8 @@ export const ROUTES: RestRoute[] = [
     permission: 'work',
     input: S.claimInput,
     output: obj(Out.claimAnswer),
-    handler: ({ service, input, signal, c }) => {
-      const claim = claimAs(c, input);
+    handler: ({ service, input, signal, c, serverTypes }) => {
+      const claim = claimAs(c, input, serverTypes);
       return service.claim(claim.input, { signal, ...claim.scope });
     },
   },

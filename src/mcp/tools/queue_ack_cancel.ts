@@ -5,8 +5,7 @@ import { defineTool } from '../tool.js';
 
 export const queueAckCancel = defineTool({
   base: 'ack_cancel',
-  description: (n) =>
-    `Mark your job cancelled once ${n('heartbeat')} said cancel and you stopped; message: what is undone.`,
+  description: () => 'Mark your job cancelled once you stopped for a cancel; message: what is undone.',
   input: ackCancelInput.shape,
   output: jobAnswer,
   // Repeating the same call with the same lease token answers the same outcome and writes nothing.

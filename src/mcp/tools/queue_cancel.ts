@@ -5,8 +5,7 @@ import { defineTool } from '../tool.js';
 export const queueCancel = defineTool({
   base: 'cancel',
   description: () =>
-    'Cancel a job: queued ends now; running is asked to stop, ending when its worker acknowledges. ' +
-    'Repeating is harmless.',
+    'Cancel a job: queued ends now; running is asked to stop and ends when its worker acknowledges.',
   input: cancelInput.omit({ requestedBy: true }).shape,
   output: jobAnswer,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },

@@ -1,4 +1,4 @@
-import { tokenCapabilities, tokenTypes } from '../../queue/permissions.js';
+import { claimScope } from '../../queue/permissions.js';
 import { z } from 'zod';
 import { claimInput } from '../../queue/schemas.js';
 import { claimAnswer } from '../schema.js';
@@ -10,8 +10,8 @@ import { progressReporter } from './progress.js';
 export const queueClaim = defineTool({
   base: 'claim',
   description: () =>
-    'Take the next job. work: do job.payload, keep job.id and lease.token. ' +
-    'wait: none came; claim again (waitSeconds waits for one).',
+    'Take the next job. work: do job.payload; keep job.id, lease.token. ' +
+    'wait: none yet; claim again (waitSeconds: wait for one).',
   // A filter is shown without the type pattern (queue_enqueue shows it); the service still checks it.
   input: {
     ...claimInput.pick({ leaseSeconds: true, waitSeconds: true }).shape,
@@ -21,9 +21,7 @@ export const queueClaim = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   run: (args, ctx, extra) => {
     // A worker token narrows the server's scope (--types, --capabilities) to its own, never widens it.
-    const p = ctx.principal;
-    const types = p ? tokenTypes(ctx.worker.types, p) : ctx.worker.types;
-    const capabilities = p ? tokenCapabilities(ctx.worker.capabilities, p) : ctx.worker.capabilities;
+    const { types, capabilities } = claimScope(ctx.worker.types, ctx.worker.capabilities, ctx.principal);
     // The caller went away (request cancelled, HTTP response stream closed), or this session is
     // shutting down: stop waiting, and a job claimed by then is released by the service (the answer
     // is `wait`, which a client resuming its stream may still read: it just claims again).

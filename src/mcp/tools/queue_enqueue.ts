@@ -7,8 +7,7 @@ const shared = enqueueInput.omit({ createdBy: true }).shape;
 
 export const queueEnqueue = defineTool({
   base: 'enqueue',
-  description: () =>
-    'Add a job for a worker agent. payload: everything the worker needs (instructions, repo, files).',
+  description: () => 'Add a job for a worker agent; payload: all it needs (instructions, repo, files).',
   input: {
     ...shared,
     type: shared.type.describe('e.g. "code.review"'),

@@ -8,8 +8,8 @@ import { requestCancelled } from '../response-stream.js';
 export const queueHeartbeat = defineTool({
   base: 'heartbeat',
   description: () =>
-    'Call at each checkpoint, at least every few minutes, to keep your lease; obey action. ' +
-    'On pause, call again with waitSeconds 50.',
+    'At each checkpoint, every few minutes at least: keeps your lease; obey action. ' +
+    'pause: repeat with waitSeconds 50.',
   input: heartbeatInput.shape,
   output: heartbeatAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true },

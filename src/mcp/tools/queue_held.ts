@@ -5,8 +5,7 @@ import { defineTool } from '../tool.js';
 export const queueHeld = defineTool({
   base: 'held',
   // Whether a restart keeps the worker id, the answer's `note` says when it matters.
-  description: (n) =>
-    `Your running jobs with lease tokens (after a restart): ${n('heartbeat')} each, carry on.`,
+  description: (n) => `Your running jobs with lease tokens (after a restart): ${n('heartbeat')} each, go on.`,
   input: {},
   output: heldAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },

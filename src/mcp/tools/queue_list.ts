@@ -5,9 +5,7 @@ import { defineTool } from '../tool.js';
 
 export const queueList = defineTool({
   base: 'list',
-  description: (name) =>
-    'Jobs, newest first; nextCursor → cursor pages on. ' +
-    `No payload or result unless full: true (or ${name('get')}).`,
+  description: () => 'Jobs, newest first; pass nextCursor as cursor. No payload/result unless full: true.',
   // A filter is shown without the type pattern (queue_enqueue shows it); the service still checks it.
   input: { ...listInput.shape, type: z.string().optional() },
   output: listAnswer,

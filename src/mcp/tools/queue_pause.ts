@@ -4,9 +4,8 @@ import { defineTool } from '../tool.js';
 
 export const queuePause = defineTool({
   base: 'pause',
-  description: (n) =>
-    `Stop new claims fleet-wide. drain: running jobs finish (then metrics.isDrained in ${n('status')}). ` +
-    `quiesce: they also hold at their next checkpoint until ${n('resume')}.`,
+  description: () =>
+    'Stop new claims fleet-wide. drain: running jobs finish. quiesce: they also hold at their next checkpoint.',
   input: pauseInput.omit({ requestedBy: true }).shape,
   output: pauseAnswer,
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true },

@@ -4,8 +4,7 @@ import { defineTool } from '../tool.js';
 
 export const queueResume = defineTool({
   base: 'resume',
-  description: () =>
-    'Let workers claim again; held jobs go on. After a drain, refused while jobs run unless force: true.',
+  description: () => 'Let workers claim again; after a drain, needs force: true while jobs run.',
   input: resumeInput.omit({ requestedBy: true }).shape,
   output: pauseAnswer,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },

@@ -10,7 +10,7 @@ export const waitAnswer = { job: z.looseObject({}), done: z.boolean() };
 export const queueWait = defineTool({
   base: 'wait',
   description: () =>
-    'Wait (≤ waitSeconds) for a job to end. done: job has its result or errorMessage; else call again.',
+    'Wait ≤ waitSeconds for a job to end. done: job has result or errorMessage; else call again.',
   input: waitInput.shape,
   output: waitAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
