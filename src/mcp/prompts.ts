@@ -9,7 +9,10 @@ type Name = (base: ToolBase) => string;
 
 export function instructions(n: Name, has: (base: ToolBase) => boolean): string {
   const lines = ['agent-queue: a durable job queue shared by many agents.'];
-  if (has('enqueue')) lines.push(`Producers add work with ${n('enqueue')} and follow it with ${n('get')}.`);
+  if (has('enqueue')) {
+    const follow = has('wait') ? `await its result with ${n('wait')}` : `follow it with ${n('get')}`;
+    lines.push(`Producers add work with ${n('enqueue')} and ${follow}.`);
+  }
   if (has('claim')) {
     lines.push(
       `Workers: ${n('claim')} -> do job.payload -> ${n('heartbeat')} at checkpoints -> ${n('complete')} or ${n('fail')}, ` +
