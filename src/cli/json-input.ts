@@ -8,7 +8,7 @@ import { isatty } from 'node:tty';
 import type { Readable } from 'node:stream';
 import { InvalidArgumentError } from 'commander';
 import { QueueError } from '../core/errors.js';
-import { maxRequestBytes } from '../mcp/limits.js';
+import { maxRequestBytes } from '../core/limits.js';
 
 export type JsonInput =
   { from: 'inline'; value: unknown } | { from: 'stdin' } | { from: 'file'; path: string; fd: number };

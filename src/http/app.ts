@@ -7,7 +7,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { httpError } from './errors.js';
-import { maxRequestBytes } from '../mcp/limits.js';
+import { maxRequestBytes } from '../core/limits.js';
 import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
 import { authenticate, requirePermission, type AuthEnv } from './auth.js';

@@ -1,5 +1,5 @@
 // Schemas as the MCP layer hands them to the SDK: input shapes from src/queue/schemas.ts, output
-// shapes describing the answers of src/core/types.ts.
+// shapes from src/core/answer-shapes.ts.
 import { z } from 'zod';
 
 /**
@@ -20,30 +20,5 @@ export function lenient<T extends z.ZodRawShape>(shape: T): z.ZodObject<T, z.cor
   return z.looseObject(fields) as unknown as z.ZodObject<T, z.core.$loose>;
 }
 
-// Output schemas describe, they do not repeat: objects are open (the answer carries every field of
-// src/core/types.ts, or answers.ts for the lean ones) and name the top-level fields and the values
-// an agent branches on; what is inside a job, lease or system block the descriptions and the server
-// instructions say once, instead of every tool's schema in every agent's tools/list.
-const object = z.looseObject({});
-// An array of jobs: `items` would only repeat that each is an object.
-const jobs = z.array(z.unknown());
-
-export const jobAnswer = { job: object };
-export const claimAnswer = {
-  job: object.nullable(),
-  lease: object.nullable(),
-  system: object,
-  action: z.enum(['work', 'wait']),
-};
-export const heartbeatAnswer = {
-  job: object,
-  lease: object,
-  system: object,
-  action: z.enum(['continue', 'cancel', 'pause']),
-};
-export const heldAnswer = { jobs };
-export const enqueueAnswer = { job: object, deduplicated: z.boolean() };
-export const getAnswer = { job: object };
-export const listAnswer = { jobs, nextCursor: z.string().nullable() };
-export const pauseAnswer = { system: object, metrics: object, next: z.string() };
-export const statusAnswer = { system: object, metrics: object };
+// The answers' shapes live in src/core (REST's OpenAPI document describes the same answers).
+export * from '../core/answer-shapes.js';

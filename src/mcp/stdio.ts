@@ -12,7 +12,7 @@ import {
   type JSONRPCMessage,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import { maxRequestBytes } from './limits.js';
+import { maxRequestBytes } from '../core/limits.js';
 import { LineReader, recoverId, type Line } from './stdio-lines.js';
 
 export interface StdioOptions {

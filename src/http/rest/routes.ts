@@ -2,7 +2,7 @@
 // handler that only calls the service. Routing and /api/openapi.json are both made from this list.
 import { z } from 'zod';
 import * as S from '../../queue/schemas.js';
-import * as Out from '../../mcp/schema.js';
+import * as Out from '../../core/answer-shapes.js';
 import { QueueError } from '../../core/errors.js';
 import type { RestRoute } from './route.js';
 import { eventStream } from './event-stream.js';

@@ -1,3 +1,5 @@
+// Request limits every surface applies (stdio lines, HTTP bodies, CLI JSON input).
+
 /**
  * The largest MCP request accepted, as a stdio line or an HTTP body. The payload limit counts
  * `JSON.stringify` bytes, and the wire form of the same payload can be several times larger
