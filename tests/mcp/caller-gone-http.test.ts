@@ -172,10 +172,13 @@ describe.each(backendsForSuite())('a claim landing after the connection dropped 
 
 /** The job and its timeline once an event of `kind` is in it (the release runs as the claim returns). */
 async function waitForKinds(service: QueueService, jobId: string, kind: string) {
-  const got = await pollUntil(
+  await pollUntil(
     () => service.get({ jobId, events: 50 }),
     (g) => g.events!.some((e) => e.kind === kind),
     10_000,
   );
+  // Read again: `get` reads the row and the events in two statements, so the read that first saw
+  // the event may show the row from before it; the row and its event commit together.
+  const got = await service.get({ jobId, events: 50 });
   return { ...got, events: got.events! };
 }
