@@ -29,3 +29,5 @@ export const getAnswer = { job: object };
 export const listAnswer = { jobs, nextCursor: z.string().nullable() };
 export const pauseAnswer = { system: object, metrics: object, next: z.string() };
 export const statusAnswer = { system: object, metrics: object };
+/** A producer's wait: the job without its payload, and whether it ended. */
+export const waitAnswer = { job: object, done: z.boolean() };

@@ -138,6 +138,21 @@ export async function watchJob(
   }
 }
 
+/** watchJob as a call (REST): the parsed input answered as `{changed}`. */
+export async function watch(
+  ctx: QueueContext,
+  raw: S.WatchInput,
+  opts: { signal?: AbortSignal } = {},
+): Promise<{ changed: boolean }> {
+  const input = parseInput(S.watchInput, raw, 'watch');
+  const changed = await watchJob(ctx, input.jobId, {
+    timeoutMs: input.timeoutSeconds * 1000,
+    ...(input.pauseVersion !== undefined ? { pauseVersion: input.pauseVersion } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  return { changed };
+}
+
 /** A lease holder told `lease_lost` also gets the `system` block, as a heartbeat answer would carry. */
 async function withSystemOnLeaseLoss<T>(ctx: QueueContext, fn: () => Promise<T>): Promise<T> {
   try {

@@ -169,6 +169,17 @@ export const logInput = z.strictObject({
 });
 export type LogInput = z.input<typeof logInput>;
 
+// A remote worker's push wake-up (WorkerPort.watchJob over REST): held until the job or the pause
+// state may have changed, or the timeout.
+export const watchInput = z.strictObject({
+  jobId,
+  timeoutSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS)).default(30).describe('Default 30.'),
+  pauseVersion: numeric(z.int().min(0))
+    .optional()
+    .describe('system.version of your last answer: a pause or resume since then answers at once.'),
+});
+export type WatchInput = z.input<typeof watchInput>;
+
 // Not offered to callers: a surface releases a claim whose answer it could not deliver.
 export const releaseInput = z.strictObject({
   jobId,

@@ -12,7 +12,7 @@ import { enqueue, type EnqueueOptions } from './enqueue.js';
 import { heartbeatHolding, type HeartbeatOptions } from './heartbeat-hold.js';
 import { held } from './held.js';
 import { release, type ReleaseAnswer } from './release.js';
-import { ackCancel, complete, fail, log, watchJob } from './lease.js';
+import { ackCancel, complete, fail, log, watch, watchJob } from './lease.js';
 import { Maintenance } from './maintenance.js';
 import { cancel, retry } from './operator.js';
 import { events, get, list, tally, type JobTally } from './reads.js';
@@ -129,6 +129,11 @@ export class QueueService implements WorkerPort {
     opts: { timeoutMs: number; signal?: AbortSignal; pauseVersion?: number },
   ): Promise<boolean> {
     return watchJob(this.ctx, jobId, opts);
+  }
+
+  /** watchJob as one call with parsed input (a remote worker's, through REST). */
+  watch(input: S.WatchInput, opts: { signal?: AbortSignal } = {}): Promise<{ changed: boolean }> {
+    return watch(this.ctx, input, opts);
   }
 
   // ── producers and operators ────────────────────────────────────────────────────────────────

@@ -10,7 +10,15 @@ import { startRest, useRest, type RestHarness } from './rest-harness.js';
 /** A body or query each route accepts, so an allowed call gets past validation. */
 function request(route: (typeof ROUTES)[number], jobId: string): { path: string; body?: unknown } {
   const path = route.path.replace('{id}', jobId);
+  // Long-polls asked not to wait: the status is all this needs.
+  if (route.path.endsWith('/wait')) return { path: `${path}?waitSeconds=0` };
   if (route.method === 'GET') return { path };
+  if (route.path.endsWith('/watch')) return { path, body: { timeoutSeconds: 0 } };
+  if (route.path.endsWith('/log')) {
+    return { path, body: { leaseToken: 'not-a-lease-token', stream: 'stdout', lines: ['x'] } };
+  }
+  if (route.path.endsWith('/release'))
+    return { path, body: { leaseToken: 'not-a-lease-token', reason: 'matrix' } };
   if (route.path.endsWith('/jobs')) return { path, body: { type: 'auth.matrix', payload: {} } };
   if (route.path.endsWith('/claim')) return { path, body: { workerId: 'body-says', waitSeconds: 0 } };
   if (route.path === '/api/system/worker-pause') return { path, body: { paused: false, reason: 'matrix' } };

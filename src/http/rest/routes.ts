@@ -8,13 +8,14 @@ import type { RestRoute } from './route.js';
 import { eventStream } from './event-stream.js';
 import { workerPauseInput } from './pause-body.js';
 import { actedBy, claimAs } from './caller.js';
+import { REMOTE_ROUTES } from './routes-remote.js';
 
 const JOBS = '/api/queue/jobs';
 const JOB = `${JOBS}/{id}`;
 
 const obj = (shape: z.ZodRawShape) => z.looseObject(shape);
 
-export const ROUTES: RestRoute[] = [
+const SPEC_ROUTES: RestRoute[] = [
   {
     method: 'POST',
     path: JOBS,
@@ -161,3 +162,6 @@ export const ROUTES: RestRoute[] = [
     },
   },
 ];
+
+/** Every route: SPEC §11's, then what remote workers and MCP servers use (routes-remote.ts). */
+export const ROUTES: RestRoute[] = [...SPEC_ROUTES, ...REMOTE_ROUTES];

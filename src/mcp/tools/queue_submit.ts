@@ -1,6 +1,6 @@
 import { enqueueInput } from '../../queue/schemas.js';
 import { defineTool } from '../tool.js';
-import { waitAnswer } from './queue_wait.js';
+import { waitAnswer } from '../../core/answer-shapes.js';
 
 // Only what delegating a piece of work needs: queue_enqueue has the rest (priority, delays, dedupe).
 // The payload limit is said once, by queue_enqueue: every byte of tools/list is paid by every agent.

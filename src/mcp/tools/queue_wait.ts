@@ -1,11 +1,8 @@
-import { z } from 'zod';
+import { waitAnswer } from '../../core/answer-shapes.js';
 import { waitInput } from '../../queue/schemas.js';
 import { defineTool } from '../tool.js';
 import { progressReporter } from './progress.js';
 import { requestCancelled } from '../response-stream.js';
-
-/** queue_wait's answer, also queue_submit's (its task result, or its answer without a task). */
-export const waitAnswer = { job: z.looseObject({}), done: z.boolean() };
 
 export const queueWait = defineTool({
   base: 'wait',
