@@ -117,6 +117,10 @@ function assemble(v: SettingValues): Settings {
       shutdownGraceSeconds: v['worker.shutdownGraceSeconds'],
       noRetryExitCodes: v['worker.noRetryExitCodes'],
     },
+    remote: {
+      ...(v['remote.server'] ? { server: v['remote.server'] } : {}),
+      ...(v['remote.token'] ? { token: v['remote.token'] } : {}),
+    },
     worker: {
       ...(id ? { id } : {}),
       capabilities: v['worker.capabilities'],

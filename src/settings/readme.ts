@@ -9,6 +9,7 @@ const COMMANDS: Record<Commands, string> = {
   all: 'all',
   'mcp+serve': '`mcp`, `serve`',
   'mcp+serve+worker': '`mcp`, `serve`, `worker`',
+  'mcp+worker': '`mcp`, `worker`',
   serve: '`serve`',
   worker: '`worker`',
 };

@@ -3,12 +3,13 @@
 import type { z } from 'zod';
 
 /** Which commands read a setting, or take a flag. */
-export type Commands = 'all' | 'mcp+serve' | 'mcp+serve+worker' | 'serve' | 'worker';
+export type Commands = 'all' | 'mcp+serve' | 'mcp+serve+worker' | 'mcp+worker' | 'serve' | 'worker';
 
 /** The commands of each scope but `all`. */
 export const SCOPES: Record<Exclude<Commands, 'all'>, readonly string[]> = {
   'mcp+serve': ['mcp', 'serve'],
   'mcp+serve+worker': ['mcp', 'serve', 'worker'],
+  'mcp+worker': ['mcp', 'worker'],
   serve: ['serve'],
   worker: ['worker'],
 };

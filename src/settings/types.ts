@@ -48,6 +48,13 @@ export interface RuntimeSettings {
   noRetryExitCodes: number[];
 }
 
+/** `worker` and `mcp` through a remote serve's REST API instead of the database (--server). */
+export interface RemoteSettings {
+  /** serve's base URL; undefined = the database directly. */
+  server?: string | undefined;
+  token?: string | undefined;
+}
+
 /** Frozen: a setting is decided once, at start. */
 export interface Settings {
   readonly database: DatabaseSettings;
@@ -57,4 +64,5 @@ export interface Settings {
   readonly http: HttpSettings;
   readonly worker: WorkerSettings;
   readonly runtime: RuntimeSettings;
+  readonly remote: RemoteSettings;
 }

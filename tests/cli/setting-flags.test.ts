@@ -33,6 +33,7 @@ describe('setting flags', () => {
       all: program,
       'mcp+serve': commands.get('mcp')!,
       'mcp+serve+worker': commands.get('worker')!,
+      'mcp+worker': commands.get('worker')!,
       serve: commands.get('serve')!,
       worker: commands.get('worker')!,
     };
@@ -42,6 +43,7 @@ describe('setting flags', () => {
       const help = optionsOf(takenBy[row.flag.commands]).get(long);
       expect(help, long).toMatch(new RegExp(`\\(env ${row.env}; default [^)]+\\)$`));
       expect(help, long).not.toContain('`');
+      if (row.flag.commands === 'mcp+worker') expect(optionsOf(commands.get('mcp')!).has(long), long).toBe(true);
       if (row.flag.commands.startsWith('mcp+serve')) {
         expect(optionsOf(commands.get('mcp')!).has(long), long).toBe(true);
         expect(optionsOf(commands.get('serve')!).has(long), long).toBe(true);

@@ -38,6 +38,7 @@ describe('loadSettings', () => {
         maxSessions: 256,
       },
       worker: { capabilities: [] },
+      remote: {},
       runtime: {
         concurrency: 1,
         leaseSeconds: 120,
