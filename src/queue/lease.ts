@@ -145,6 +145,8 @@ export async function watch(
   opts: { signal?: AbortSignal } = {},
 ): Promise<{ changed: boolean }> {
   const input = parseInput(S.watchInput, raw, 'watch');
+  // A job id that names nothing is the caller's mistake, not a wait for a change that cannot come.
+  if (!(await ctx.store.jobGet({ id: input.jobId }))) throw notFound(input.jobId);
   const changed = await watchJob(ctx, input.jobId, {
     timeoutMs: input.timeoutSeconds * 1000,
     ...(input.pauseVersion !== undefined ? { pauseVersion: input.pauseVersion } : {}),

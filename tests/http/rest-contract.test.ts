@@ -164,6 +164,46 @@ describe.each(backendsForSuite())('REST contract ($name)', (backend) => {
     expect((await h.call('POST', PAUSE, { paused: false, reason: 'again' })).status).toBe(409);
   });
 
+  it('remote routes: log, watch, held, wait and release answer, and refuse what is wrong', async () => {
+    const { id, token } = await claimed();
+    const log = await h.call('POST', `${JOBS}/${id}/log`, {
+      leaseToken: token,
+      stream: 'stderr',
+      lines: ['x'],
+    });
+    expect(log).toMatchObject({ status: 200, body: { written: 1 } });
+    expect(
+      (await h.call('POST', `${JOBS}/${id}/log`, { leaseToken: token, stream: 'tty', lines: ['x'] })).status,
+    ).toBe(400);
+    expect((await h.call('POST', `${JOBS}/${id}/watch`, { timeoutSeconds: 0 })).body).toEqual({
+      changed: false,
+    });
+    expect((await h.call('POST', `${JOBS}/${id}/watch`, { timeoutSeconds: 51 })).status).toBe(400);
+    const held = await h.call('GET', '/api/queue/held?workerId=w1');
+    expect(held.body).toMatchObject({ workerId: 'w1', jobs: [{ job: { id }, lease: { token } }] });
+    expect((await h.call('GET', '/api/queue/held')).status).toBe(400);
+    const notYet = await h.call('GET', `${JOBS}/${id}/wait?waitSeconds=0`);
+    expect(notYet.body).toMatchObject({ done: false, job: { id, status: 'running' } });
+    expect(notYet.body.job.payload).toBeUndefined();
+    const released = await h.call('POST', `${JOBS}/${id}/release`, { leaseToken: token, reason: 'test' });
+    expect(released.body).toMatchObject({ released: true, job: { status: 'queued' } });
+    // The token no longer holds the lease: a second release changes nothing.
+    expect(
+      (await h.call('POST', `${JOBS}/${id}/release`, { leaseToken: token, reason: 'again' })).body,
+    ).toMatchObject({
+      released: false,
+    });
+    const none = '01900000-0000-7000-8000-000000000000';
+    for (const [method, path] of [
+      ['POST', `${JOBS}/${none}/watch`],
+      ['GET', `${JOBS}/${none}/wait?waitSeconds=0`],
+    ] as const) {
+      const r = await h.call(method, path, method === 'POST' ? { timeoutSeconds: 0 } : undefined);
+      expect(r.status, path).toBe(404);
+      expect(r.body.error.code).toBe('not_found');
+    }
+  });
+
   it('answers errors as {error: {code, message}} with their status', async () => {
     const expectError = async (p: Promise<Answer>, status: number, code: string, message?: RegExp) => {
       const r = await p;
