@@ -9,11 +9,15 @@ import { decodeCursor, toJob } from './view.js';
 
 export async function get(ctx: QueueContext, raw: S.GetInput): Promise<{ job: Job; events?: JobEvent[] }> {
   const input = parseInput(S.getInput, raw, 'get');
+  // Two statements, two snapshots: the events are read first, so the row is at least as new as the
+  // newest event shown. A caller that sees an event (say `released`) then sees the row it wrote.
+  const events =
+    input.events === 0
+      ? undefined
+      : await ctx.store.eventsList({ jobId: input.jobId, limit: input.events, latest: true });
   const job = await ctx.store.jobGet({ id: input.jobId });
   if (!job) throw notFound(input.jobId);
-  if (input.events === 0) return { job: toJob(job) };
-  const events = await ctx.store.eventsList({ jobId: job.id, limit: input.events, latest: true });
-  return { job: toJob(job), events };
+  return events ? { job: toJob(job), events } : { job: toJob(job) };
 }
 
 /** Summaries (no payload, result) unless `full`; a page also ends at a byte budget (page.ts). */
