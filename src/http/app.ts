@@ -86,12 +86,13 @@ export function createApp(opts: AppOptions): HttpApp {
   // After the size check, so an oversized body is refused at once, token or not.
   const tokens = opts.service.tokens;
   const always = opts.requireTokens === true;
-  for (const path of ['/mcp', '/sse', '/messages']) app.use(path, authenticate(tokens, 'rpc', { always }));
+  const authOptions = { always, log: opts.mcp.log };
+  for (const path of ['/mcp', '/sse', '/messages']) app.use(path, authenticate(tokens, 'rpc', authOptions));
   for (const path of ['/api', '/api/*']) {
-    app.use(path, authenticate(tokens, 'rest', { always }), apiPermissions());
+    app.use(path, authenticate(tokens, 'rest', authOptions), apiPermissions());
   }
   // Metrics name job types and counts: readable by any token, like the job list.
-  app.use('/metrics', authenticate(tokens, 'rest', { always }), requirePermission('read'));
+  app.use('/metrics', authenticate(tokens, 'rest', authOptions), requirePermission('read'));
   // Healthy = the database answers; 503 lets a load balancer or supervisor notice.
   app.get('/healthz', async (c) => {
     try {

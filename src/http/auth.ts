@@ -7,6 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { QueueError } from '../core/errors.js';
 import { allows, forbidden, type Permission, type Principal } from '../queue/permissions.js';
 import type { TokenRegistry } from '../queue/tokens.js';
+import type { Logger } from '../log.js';
 import { httpError } from './errors.js';
 
 /** Hono variables set by `authenticate`: the caller, or null when tokens are off. */
@@ -23,6 +24,8 @@ const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 export interface AuthOptions {
   /** Require a token even while none exists (serve off loopback): revoking the last one shuts the door. */
   always?: boolean;
+  /** Where a bug's stack goes: a 500 answer says "check the server log". */
+  log?: Logger | undefined;
 }
 
 export function authenticate(
@@ -61,7 +64,16 @@ export function authenticate(
       c.set('principal', principal);
     } catch (err) {
       // The token store is the database: while it is away, say so rather than 401.
-      return refuse(c, style, err);
+      const answer = refuse(c, style, err);
+      if (answer.status === 500) {
+        // Message and stack only: never the Authorization header.
+        const e = err as { message?: unknown; stack?: unknown };
+        opts.log?.error(
+          { err: { message: e.message, stack: e.stack }, path: c.req.path },
+          'authentication failed',
+        );
+      }
+      return answer;
     }
     return next();
   };
