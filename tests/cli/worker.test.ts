@@ -119,8 +119,10 @@ describe.each(backendsForSuite())(
       expect(rb.code, rb.stderr).toBe(0);
       const by = new Map<string, number>();
       for (const id of ids) {
-        expect((await job(id)).status, id).toBe('succeeded');
-        const claims = (await kinds(id)).filter((e) => e.kind === 'claimed');
+        const timeline = await kinds(id);
+        // On failure the timeline says what happened (a start error under load is retried later).
+        expect((await job(id)).status, `${id}: ${JSON.stringify(timeline)}`).toBe('succeeded');
+        const claims = timeline.filter((e) => e.kind === 'claimed');
         expect(claims, id).toHaveLength(1);
         const who = (claims[0]!.data as { workerId: string }).workerId;
         by.set(who, (by.get(who) ?? 0) + 1);
