@@ -20,9 +20,9 @@ export interface WorkerQueue {
   close(): Promise<void>;
 }
 
-/** How to get a worker token, for every refusal of one. */
+/** How to get a worker token, after the server refused the one given (or its absence). */
 const TOKEN_FIX =
-  'A worker needs a token of role worker: on a machine that reaches the database run `agent-queue token create --role worker --name <name> [--types a,b]` and give the printed token to this worker as AGENT_QUEUE_TOKEN (or --token).';
+  'Create a worker token on a machine that reaches the database (`agent-queue token create --role worker --name <name> [--types a,b]`) and give it to this worker as AGENT_QUEUE_TOKEN (or --token).';
 
 /**
  * Opens the worker's queue. Not lazy: a worker whose database or server cannot be reached at start
@@ -74,9 +74,13 @@ async function probe(remote: RemoteQueue, workerId: string, withToken: boolean):
     return withToken ? answer.workerId : workerId;
   } catch (err) {
     if (isQueueError(err) && (err.code === 'unauthorized' || err.code === 'forbidden')) {
-      throw new QueueError(err.code, `The server at ${remote.client.where} refused this worker: ${err.message} ${TOKEN_FIX}`, {
-        cause: err,
-      });
+      // A forbidden answer already names the role that would do; unauthorized says only "no".
+      const fix = err.code === 'unauthorized' ? ` ${TOKEN_FIX}` : '';
+      throw new QueueError(
+        err.code,
+        `The server at ${remote.client.where} refused this worker: ${err.message}${fix}`,
+        { cause: err },
+      );
     }
     throw err;
   }
