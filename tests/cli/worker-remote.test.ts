@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { backendsForSuite, useTestQueue, type TestQueue } from '../helpers/backends.js';
 import { BIN, cliEnv } from '../helpers/bin.js';
-import { CLI_TEST_TIMEOUT_MS, runCli, startCli, stopStartedClis, type CliProcess } from '../helpers/cli.js';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli.js';
 import { timelineProblems } from '../helpers/timeline.js';
 import { makeTempDir, type TempDir } from '../helpers/tmp.js';
 import { isGone, waitFor } from '../worker/worker-harness.js';
@@ -18,29 +18,61 @@ import type { Job } from '../../src/core/types.js';
 const SLEEPER = fileURLToPath(new URL('../fixtures/worker-cli/sleeper.mjs', import.meta.url));
 const node = process.execPath;
 
-interface Serve {
-  url: string;
-  port: number;
+/** A long-lived CLI process (serve, worker) with no call timeout: a busy machine may take a while. */
+interface LongCli {
+  kill(signal: NodeJS.Signals): void;
   /** Everything it wrote on stderr so far (its JSON log). */
   stderr(): string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
+  exited: Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
-const serves = new Set<Serve>();
+const started = new Set<LongCli>();
+
+function startLong(env: Record<string, string>, args: string[]): LongCli {
+  const child: ChildProcess = spawn(node, [BIN, ...args], {
+    env: cliEnv(env) as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  const exited = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    child.once('close', (code) => resolve({ code: code ?? -1, stdout: out, stderr: err })),
+  );
+  const proc: LongCli = {
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+    stderr: () => err,
+    exited,
+  };
+  started.add(proc);
+  void exited.then(() => started.delete(proc));
+  return proc;
+}
+
+/** SIGKILLs what a failed test left running and waits for it. */
+async function stopLeftovers(): Promise<void> {
+  const left = [...started];
+  for (const p of left) p.kill('SIGKILL');
+  await Promise.all(left.map((p) => p.exited));
+}
+
+interface Serve extends LongCli {
+  url: string;
+  port: number;
+}
 
 /** The built `serve` on 127.0.0.1 (port 0: any free one); its port comes from the `listening` log line. */
 async function startServe(env: Record<string, string>, port = 0): Promise<Serve> {
-  const child: ChildProcess = spawn(node, [BIN, 'serve', '--port', String(port)], {
-    env: cliEnv(env) as NodeJS.ProcessEnv,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const proc = startLong(env, ['serve', '--port', String(port)]);
+  let ended = false;
+  void proc.exited.then(() => (ended = true));
   const listening = await waitFor(
     () => {
-      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${err}`);
-      for (const line of err.split('\n')) {
+      if (ended) throw new Error(`serve exited: ${proc.stderr()}`);
+      for (const line of proc.stderr().split('\n')) {
         if (!line.startsWith('{')) continue;
         const entry = JSON.parse(line) as { msg?: string; port?: number };
         if (entry.msg === 'listening' && entry.port) return entry.port;
@@ -50,18 +82,7 @@ async function startServe(env: Record<string, string>, port = 0): Promise<Serve>
     'serve to listen',
     20_000,
   );
-  const serve: Serve = {
-    url: `http://127.0.0.1:${listening}`,
-    port: listening,
-    stderr: () => err,
-    async stop(signal = 'SIGTERM') {
-      serves.delete(serve);
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
-  serves.add(serve);
-  return serve;
+  return { ...proc, url: `http://127.0.0.1:${listening}`, port: listening };
 }
 
 describe.each(backendsForSuite())(
@@ -81,8 +102,7 @@ describe.each(backendsForSuite())(
     });
     // Registered after the queue hook, so it runs before the queue closes.
     afterEach(async () => {
-      await stopStartedClis();
-      for (const serve of [...serves]) await serve.stop('SIGKILL');
+      await stopLeftovers();
       dir.remove();
     });
 
@@ -119,11 +139,11 @@ describe.each(backendsForSuite())(
       const tokens = await Promise.all(['rw-a', 'rw-b', 'rw-c'].map((n) => workerToken(n, scope)));
       const serve = await startServe(env);
       // The remote workers ask for any type: only their tokens keep them to rw.job.
-      const workers: CliProcess[] = tokens.map((token) =>
-        startCli(remoteEnv(serve, token), ['worker', ...sleeper('{{payload.ms}}')]),
+      const workers: LongCli[] = tokens.map((token) =>
+        startLong(remoteEnv(serve, token), ['worker', ...sleeper('{{payload.ms}}')]),
       );
       workers.push(
-        startCli(env, [
+        startLong(env, [
           'worker',
           '--types',
           'rw.job',
@@ -135,7 +155,7 @@ describe.each(backendsForSuite())(
       const other = (await q.service.enqueue({ type: 'rw.other', payload: { ms: 1 } })).job;
       const ids: string[] = [];
       for (let i = 0; i < 30; i++)
-        ids.push((await q.service.enqueue({ type: 'rw.job', payload: { ms: 150, i } })).job.id);
+        ids.push((await q.service.enqueue({ type: 'rw.job', payload: { ms: 100, i } })).job.id);
       await waitFor(
         async () => {
           const { jobs } = await q.service.list({ type: 'rw.job', status: 'succeeded', limit: 100 });
@@ -191,7 +211,7 @@ describe.each(backendsForSuite())(
 
     it('cancel reaches a remote job: its child is gone and the job ends cancelled', async () => {
       const serve = await startServe(env);
-      const worker = startCli(remoteEnv(serve, await workerToken('rw-cancel')), [
+      const worker = startLong(remoteEnv(serve, await workerToken('rw-cancel')), [
         'worker',
         '--cancel-grace',
         '1',
@@ -208,7 +228,7 @@ describe.each(backendsForSuite())(
 
     it('SIGTERM to a remote worker lets its running job finish, then it exits 0', async () => {
       const serve = await startServe(env);
-      const worker = startCli(remoteEnv(serve, await workerToken('rw-term')), [
+      const worker = startLong(remoteEnv(serve, await workerToken('rw-term')), [
         'worker',
         '--shutdown-grace',
         '60',
@@ -225,10 +245,10 @@ describe.each(backendsForSuite())(
     it('a serve restart mid-job: the worker retries its heartbeats and the job completes on its first attempt', async () => {
       const gate = join(dir.path, 'gate');
       const waitGate = `console.log('waiting'); const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(gate)})) { clearInterval(t); console.log('{"through":true}'); } }, 20)`;
-      const first = await startServe(env);
       const token = await workerToken('rw-restart');
+      const first = await startServe(env);
       // A 30 s lease: a beat every 5 s and a watch held open on the server, which the kill breaks.
-      const worker = startCli(remoteEnv(first, token), [
+      const worker = startLong(remoteEnv(first, token), [
         'worker',
         '--lease',
         '30',
@@ -242,7 +262,8 @@ describe.each(backendsForSuite())(
         async () => (await events(queued.id)).some((e) => e.message === 'waiting'),
         'the job to run',
       );
-      await first.stop('SIGKILL');
+      first.kill('SIGKILL');
+      await first.exited;
       // Both of the job's calls to the server fail while it is down, and the child keeps running.
       await waitLine(worker, 'watching the job failed');
       await waitLine(worker, 'heartbeat failed; trying again at the next beat');
@@ -262,7 +283,8 @@ describe.each(backendsForSuite())(
       expect((await events(queued.id)).map((e) => e.kind)).not.toContain('lease_expired');
       worker.kill('SIGTERM');
       expect((await worker.exited).code).toBe(0);
-      await second.stop();
+      second.kill('SIGTERM');
+      await second.exited;
     });
 
     it('a wrong token: exit 1 with how to get a worker token; a producer token: exit 1 naming the role', async () => {
