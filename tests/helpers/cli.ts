@@ -50,8 +50,6 @@ export interface CliProcess {
   kill(signal: NodeJS.Signals): void;
   /** Resolves once stdout contains `text`; rejects if the process exits first. */
   waitForStdout(text: string): Promise<void>;
-  /** What it wrote on stderr so far (a worker's or a server's log). */
-  stderr(): string;
   exited: Promise<CliResult>;
 }
 
@@ -60,9 +58,7 @@ const started = new Set<{ kill(): void; exited: Promise<unknown> }>();
 export function startCli(env: Record<string, string>, args: string[]): CliProcess {
   const proc = spawnCli(env, args);
   let out = '';
-  let err = '';
   proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
   const exited = proc.then((r) => ({
     code: r.exitCode ?? -1,
     stdout: String(r.stdout),
@@ -73,7 +69,6 @@ export function startCli(env: Record<string, string>, args: string[]): CliProces
   void exited.then(() => started.delete(handle));
   return {
     kill: (signal) => proc.kill(signal),
-    stderr: () => err,
     exited,
     waitForStdout(text) {
       return new Promise<void>((resolve, reject) => {
