@@ -62,6 +62,11 @@ export function registerWorker(program: Command): void {
       log,
     });
     const { workerId } = queue;
+    if (who.id !== undefined && who.id !== workerId)
+      log.warn(
+        { workerId, given: who.id },
+        'the server records this worker under its token name, not --worker-id',
+      );
     log.info(
       {
         workerId,

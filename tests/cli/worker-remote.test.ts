@@ -188,13 +188,23 @@ describe.each(backendsForSuite())(
       expect((await job(other.id)).status).toBe('queued');
     });
 
-    it('a start-up line names the server (never the token) and the token name as worker id; a child printing $AGENT_QUEUE_TOKEN gets it redacted', async () => {
+    it('a start-up line names the server (never the token) and the token name as worker id (not --worker-id); a child printing $AGENT_QUEUE_TOKEN gets it redacted', async () => {
       const token = await workerToken('rw-redact');
       const serve = await startServe(env);
       const { job: queued } = await q.service.enqueue({ type: 'rw.print' });
       const script = `console.log('token=' + process.env.AGENT_QUEUE_TOKEN); console.error('again ' + process.env.AGENT_QUEUE_TOKEN)`;
-      const r = await runCli(remoteEnv(serve, token), ['worker', '--once', '--', node, '-e', script]);
+      const r = await runCli(remoteEnv(serve, token), [
+        'worker',
+        '--once',
+        '--worker-id',
+        'asked-for',
+        '--',
+        node,
+        '-e',
+        script,
+      ]);
       expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/"given":"asked-for".*under its token name, not --worker-id/);
       const start = r.stderr.split('\n').find((l) => l.includes('starting'));
       expect(JSON.parse(start!)).toMatchObject({ workerId: 'rw-redact', server: serve.url });
       expect(start).not.toContain('database');
