@@ -1,21 +1,18 @@
 // `agent-queue worker -- <command> [args…]`: the unattended worker (SPEC §13). It claims jobs and
 // runs the command once per job as a child process (src/worker does the running); this file only
-// wires settings, the database, the sweeper and the process's own signals. Stdout stays empty:
-// every line it writes goes to stderr.
+// wires settings, the queue (the database, or a remote serve: worker-queue.ts) and the process's
+// own signals. Stdout stays empty: every line it writes goes to stderr.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { createLogger, type Logger } from '../log.js';
-import { openQueue } from '../open.js';
-import { startSweeper } from '../queue/maintenance.js';
-import { describeTarget } from '../store/db-errors.js';
 import { killAllChildGroups } from '../worker/child.js';
 import { createRedactor } from '../worker/output.js';
 import { startWorker } from '../worker/worker.js';
 import type { RunningWorker, WorkerSummary } from '../worker/types.js';
 import { globalOptions, INTERRUPTED_EXIT_CODE } from './context.js';
-import { databaseHealth } from './lifecycle.js';
 import { addSettingFlags } from './setting-flags.js';
+import { openWorkerQueue } from './worker-queue.js';
 
 interface WorkerFlags {
   quiesceSignal?: boolean;
@@ -27,6 +24,9 @@ interface WorkerFlags {
 const FORCE_EXIT_MS = 2_000;
 
 const USAGE = 'missing the command to run: agent-queue worker [options] -- <command> [args…]';
+
+const BOTH_QUEUES =
+  'error: --server (AGENT_QUEUE_SERVER) and --database-url (DATABASE_URL) name two queues: drop --database-url / unset DATABASE_URL to work through the server, or drop --server / unset AGENT_QUEUE_SERVER to use the database directly.';
 
 /** `<host>-worker-<6 hex>`: unique per process, readable in `status` and the timeline. */
 export const defaultWorkerId = (): string => `${hostname()}-worker-${randomBytes(3).toString('hex')}`;
@@ -51,21 +51,26 @@ export function registerWorker(program: Command): void {
   ).action(async (command: string[], flags: WorkerFlags, cmd: Command) => {
     if (command.length === 0 && !flags.allowSteps) cmd.error(USAGE, { exitCode: 2, code: 'commander.usage' });
     const settings = globalOptions(cmd).settings();
+    // Two answers to "where is the queue": refused rather than silently picking one.
+    if (settings.remote.server !== undefined && databaseUrlGiven(cmd))
+      cmd.error(BOTH_QUEUES, { exitCode: 2, code: 'commander.usage' });
     const log = createLogger(settings.log.level);
-    // Not lazy: a worker that cannot reach its database says why and exits 3 (unavailable).
-    const queue = await openQueue(settings);
-    const health = databaseHealth(log);
-    const sweeper = startSweeper(queue.service, {
-      retentionDays: settings.queue.retentionDays,
-      onOk: health.ok,
-      onError: health.failed,
-    });
     const { worker: who, runtime } = settings;
-    const workerId = who.id ?? defaultWorkerId();
+    // Not lazy: a worker that cannot reach its database or server says why and exits 3 (unavailable).
+    const queue = await openWorkerQueue(settings, {
+      workerId: who.id ?? defaultWorkerId(),
+      log,
+    });
+    const { workerId } = queue;
+    if (who.id !== undefined && who.id !== workerId)
+      log.warn(
+        { workerId, given: who.id },
+        'the server records this worker under its token name, not --worker-id',
+      );
     log.info(
       {
         workerId,
-        database: describeTarget(settings.database.target),
+        ...queue.where,
         types: who.types ?? 'any',
         capabilities: who.capabilities,
         concurrency: runtime.concurrency,
@@ -76,7 +81,7 @@ export function registerWorker(program: Command): void {
     );
     let worker: RunningWorker;
     try {
-      worker = startWorker(queue.service, {
+      worker = startWorker(queue.port, {
         command,
         workerId,
         types: who.types,
@@ -94,8 +99,7 @@ export function registerWorker(program: Command): void {
         log,
       });
     } catch (err) {
-      await sweeper.stop();
-      await queue.close().catch(() => {});
+      await queue.close();
       throw err;
     }
     const killed = handleSignals(worker, log, runtime.shutdownGraceSeconds);
@@ -104,8 +108,7 @@ export function registerWorker(program: Command): void {
       summary = await worker.done;
     } finally {
       killed.dispose();
-      await sweeper.stop();
-      await queue.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
+      await queue.close();
     }
     log.info({ workerId, ...summary }, `worker ${workerId} stopped`);
     if (killed.wasKilled()) process.exitCode = INTERRUPTED_EXIT_CODE;
@@ -115,6 +118,12 @@ export function registerWorker(program: Command): void {
       process.exit();
     }, FORCE_EXIT_MS).unref();
   });
+}
+
+/** --database-url or DATABASE_URL named a database (blank counts as unset, as in the settings). */
+function databaseUrlGiven(cmd: Command): boolean {
+  const flag = cmd.optsWithGlobals<{ databaseUrl?: string }>().databaseUrl;
+  return [flag, process.env.DATABASE_URL].some((v) => v !== undefined && v.trim() !== '');
 }
 
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];

@@ -180,6 +180,8 @@ export class JobHeartbeat {
           signal,
         });
       } catch (err) {
+        // Our own stop: a remote port's request rejects with the abort (the in-process one resolves).
+        if (signal.aborted) return;
         this.o.log.warn({ jobId: this.o.jobId, err: errText(err) }, 'watching the job failed');
         await sleep(this.intervalMs, signal);
       }

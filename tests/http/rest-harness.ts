@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createApp, type HttpApp } from '../../src/http/app.js';
+import type { QueueService } from '../../src/queue/service.js';
 import { loadSettings } from '../../src/settings/index.js';
 import { openTestQueue, type Backend, type TestQueue } from '../helpers/backends.js';
 import { afterEach, beforeEach } from 'vitest';
@@ -33,18 +34,7 @@ export async function startRest(
   env: Record<string, string> = {},
 ): Promise<RestHarness & { close(): Promise<void> }> {
   const queue = q ?? (await openTestQueue(backend));
-  const settings = loadSettings({ env, command: 'serve' });
-  const http = createApp({
-    service: queue.service,
-    mcp: { mcp: settings.mcp, worker: settings.worker },
-    origins: { allowedHosts: [], allowedOrigins: [] },
-    payloadLimitBytes: PAYLOAD_LIMIT,
-    maxSessions: settings.http.maxSessions,
-  });
-  const server = serve({ fetch: http.app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
-  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', resolve)));
-  const { port } = server.address() as AddressInfo;
-  const base = new URL(`http://127.0.0.1:${port}`);
+  const { base, http, close } = await listenRest(queue.service, env);
   const call: RestHarness['call'] = async (method, path, body, headers = {}) => {
     const res = await fetch(new URL(path, base), {
       method,
@@ -66,12 +56,40 @@ export async function startRest(
     http,
     call,
     async close() {
+      await close();
+      await queue.close();
+    },
+  };
+}
+
+/**
+ * The HTTP server alone over any QueueService (a test queue's, or another connection with its own
+ * settings) on a random loopback port; close() ends the server, not the queue.
+ */
+export async function listenRest(
+  service: QueueService,
+  env: Record<string, string> = {},
+): Promise<{ base: URL; http: HttpApp; close(): Promise<void> }> {
+  const settings = loadSettings({ env, command: 'serve' });
+  const http = createApp({
+    service,
+    mcp: { mcp: settings.mcp, worker: settings.worker },
+    origins: { allowedHosts: [], allowedOrigins: [] },
+    payloadLimitBytes: PAYLOAD_LIMIT,
+    maxSessions: settings.http.maxSessions,
+  });
+  const server = serve({ fetch: http.app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
+  await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', resolve)));
+  const { port } = server.address() as AddressInfo;
+  return {
+    base: new URL(`http://127.0.0.1:${port}`),
+    http,
+    async close() {
       await http.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await queue.close();
     },
   };
 }

@@ -4,7 +4,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
+import { type TestQueue, useTestQueue } from '../helpers/backends.js';
+import { useWorkerPorts, workerCases } from './port-modes.js';
 import { FakeClock } from '../helpers/clock.js';
 import { expectQueueError } from '../helpers/errors.js';
 import { makeTempDir } from '../helpers/tmp.js';
@@ -32,16 +33,17 @@ async function pidsOf(svc: QueueService, jobId: string): Promise<{ child: number
   };
 }
 
-describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
+describe.each(workerCases())('worker: control ($name)', ({ backend, mode }) => {
   let q: TestQueue;
   let h: Harness | undefined;
   useTestQueue(backend, (opened) => (q = opened));
+  const w = useWorkerPorts(mode, () => q);
   killWorkersAfterEach();
 
   it('cancel: the child and its grandchild are gone within grace + 1 s and the job ends cancelled', async () => {
     const operator = q.connect();
     const { job } = await q.service.enqueue({ type: 'work' });
-    h = runWorker(q.service, { command: [fixture('grandchild.mjs')], cancelGraceSeconds: 1 });
+    h = runWorker(w.port, { command: [fixture('grandchild.mjs')], cancelGraceSeconds: 1 });
     const { child, grandchild } = await pidsOf(q.service, job.id);
     expect(isGone(child) || isGone(grandchild)).toBe(false);
     const started = performance.now();
@@ -54,7 +56,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
 
   it('cancel without push: the next regular heartbeat ends the job', async () => {
     const { job } = await q.service.enqueue({ type: 'work' });
-    h = runWorker(q.service, { command: [fixture('sleep-forever.mjs')], push: false, leaseSeconds: 3 });
+    h = runWorker(w.port, { command: [fixture('sleep-forever.mjs')], push: false, leaseSeconds: 3 });
     await loggedOutput(q.service, job.id, 'ready');
     await q.connect().cancel({ jobId: job.id });
     await waitStatus(q.service, job.id, 'cancelled');
@@ -68,7 +70,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
     const first = (await q.service.enqueue({ type: 'work' })).job;
     // The worker's claim long-polls through the pause and the resume wakes it: were it to sleep off
     // retryAfterSeconds (an hour here) instead, the second job would never run within the test.
-    const port = q.connect({ settings: { pausedRetryAfterSeconds: 3600 } });
+    const port = await w.over(q.connect({ settings: { pausedRetryAfterSeconds: 3600 } }));
     h = runWorker(port, { command: [node, '-e', waitGate] });
     await h.logged('job started', { jobId: first.id });
     await operator.control.pause({ mode: 'drain', reason: 'deploy' });
@@ -86,7 +88,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
 
   it('cancel: a child that ignores SIGTERM is killed after the grace period', async () => {
     const { job } = await q.service.enqueue({ type: 'work' });
-    h = runWorker(q.service, { command: [fixture('ignore-term.mjs')], cancelGraceSeconds: 1 });
+    h = runWorker(w.port, { command: [fixture('ignore-term.mjs')], cancelGraceSeconds: 1 });
     await loggedOutput(q.service, job.id, 'ready');
     const started = performance.now();
     await q.connect().cancel({ jobId: job.id });
@@ -106,7 +108,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
     const steps = [{ command: [node, '-e', waitGate] }, { command: [fixture('step.mjs'), 'two'] }];
     const operator = q.connect();
     const { job } = await q.service.enqueue({ type: 'work', payload: { steps } });
-    h = runWorker(q.service, {
+    h = runWorker(w.port, {
       command: ['unused'],
       allowSteps: true,
       leaseSeconds: 3,
@@ -141,7 +143,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
   it('quiesce with quiesceSignal stops the process group at once and continues it on resume', async () => {
     const operator = q.connect();
     const { job } = await q.service.enqueue({ type: 'work' });
-    h = runWorker(q.service, { command: [fixture('grandchild.mjs')], quiesceSignal: true });
+    h = runWorker(w.port, { command: [fixture('grandchild.mjs')], quiesceSignal: true });
     const { child, grandchild } = await pidsOf(q.service, job.id);
     await operator.control.pause({ mode: 'quiesce', reason: 'hold' });
     await waitFor(
@@ -163,7 +165,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
   it('shutdown lets a running job finish within the grace period', async () => {
     const { job } = await q.service.enqueue({ type: 'work' });
     const script = `console.log('started'); setTimeout(() => console.log('{"finished":true}'), 700)`;
-    h = runWorker(q.service, { command: [node, '-e', script] });
+    h = runWorker(w.port, { command: [node, '-e', script] });
     await h.logged('job started', { jobId: job.id });
     const summary = await h.worker.shutdown(10_000);
     expect(summary).toEqual({ succeeded: 1, failed: 0, cancelled: 0, abandoned: 0 });
@@ -175,7 +177,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
 
   it('shutdown fails a job that outlives the grace period retryable, and ends its child', async () => {
     const { job } = await q.service.enqueue({ type: 'work' });
-    h = runWorker(q.service, { command: [fixture('grandchild.mjs')], cancelGraceSeconds: 1 });
+    h = runWorker(w.port, { command: [fixture('grandchild.mjs')], cancelGraceSeconds: 1 });
     const { child, grandchild } = await pidsOf(q.service, job.id);
     const summary = await h.worker.shutdown(200);
     expect(summary.abandoned).toBe(1);
@@ -188,7 +190,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
 
   it('kill ends every child at once and fails their jobs retryable', async () => {
     const { job } = await q.service.enqueue({ type: 'work' });
-    h = runWorker(q.service, { command: [fixture('grandchild.mjs')], cancelGraceSeconds: 10 });
+    h = runWorker(w.port, { command: [fixture('grandchild.mjs')], cancelGraceSeconds: 10 });
     const { child, grandchild } = await pidsOf(q.service, job.id);
     const started = performance.now();
     expect((await h.worker.kill()).abandoned).toBe(1);
@@ -202,7 +204,7 @@ describe.each(backendsForSuite())('worker: control ($name)', (backend) => {
   });
 });
 
-describe.each(backendsForSuite())('worker: lease loss ($name)', (backend) => {
+describe.each(workerCases())('worker: lease loss ($name)', ({ backend, mode }) => {
   let q: TestQueue;
   let clock: FakeClock;
   let h: Harness | undefined;
@@ -211,11 +213,12 @@ describe.each(backendsForSuite())('worker: lease loss ($name)', (backend) => {
     (opened) => (q = opened),
     () => ({ clock: (clock = new FakeClock()) }),
   );
+  const w = useWorkerPorts(mode, () => q);
   killWorkersAfterEach();
 
   it('kills the child when the lease expired and never reports the job; a late complete is refused', async () => {
     const operator = q.connect();
-    const { port, tokens } = recordingPort(q.service);
+    const { port, tokens } = recordingPort(w.port);
     const { job } = await q.service.enqueue({ type: 'work' });
     h = runWorker(port, { command: [fixture('grandchild.mjs')], leaseSeconds: 3 });
     const { child, grandchild } = await pidsOf(q.service, job.id);

@@ -2,7 +2,8 @@
 // would refuse, large payloads, a stop that comes after the child ended on its own, the push loop
 // after a cancel, the local lease deadline and --once while the queue is unreachable.
 import { describe, expect, it } from 'vitest';
-import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
+import { type TestQueue, useTestQueue } from '../helpers/backends.js';
+import { useWorkerPorts, workerCases } from './port-modes.js';
 import { QueueError } from '../../src/core/errors.js';
 import type { WorkerPort } from '../../src/queue/worker-port.js';
 import type { WorkerOptions } from '../../src/worker/types.js';
@@ -22,16 +23,17 @@ import {
 const node = process.execPath;
 const unavailable = () => new QueueError('unavailable', 'the database is unreachable (test)');
 
-describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
+describe.each(workerCases())('worker: edges ($name)', ({ backend, mode }) => {
   let q: TestQueue;
   let h: Harness | undefined;
   useTestQueue(backend, (opened) => (q = opened));
+  const w = useWorkerPorts(mode, () => q);
   killWorkersAfterEach();
 
   async function runOnce(
     payload: Record<string, unknown>,
     opts: Partial<WorkerOptions> & { command: string[] },
-    port: WorkerPort = q.service,
+    port: WorkerPort = w.port,
   ) {
     const ran = await runOnceOver(q.service, payload, opts, port);
     h = ran.harness;
@@ -80,17 +82,17 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
   it('sends a reduced ending call when the queue refuses the first (a smaller payload limit)', async () => {
     const small = q.connect({ settings: { payloadLimitBytes: 1024 } });
     const script = `console.log(JSON.stringify({ blob: 'z'.repeat(4000) }))`;
-    const { job } = await runOnce({}, { command: [node, '-e', script] }, small);
+    const { job } = await runOnce({}, { command: [node, '-e', script] }, await w.over(small));
     expect(job.status).toBe('succeeded');
     expect(job.result ?? null).toBeNull();
   });
 
   it('fails with a short message when the queue refuses the error text', async () => {
     let refused = 0;
-    const port = portOf(q.service, {
+    const port = portOf(w.port, {
       fail: (i) => {
         if (refused++ === 0) return Promise.reject(new QueueError('invalid_argument', 'refused (test)'));
-        return q.service.fail(i);
+        return w.port.fail(i);
       },
     });
     const { job } = await runOnce({}, { command: [fixture('exit.mjs'), '3'] }, port);
@@ -121,12 +123,12 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
     let open: () => void = () => {};
     const gate = new Promise<void>((resolve) => (open = resolve));
     let pid = 0;
-    const port = portOf(q.service, {
+    const port = portOf(w.port, {
       log: async (i) => {
         const line = i.lines.find((l) => l.startsWith('pid '));
         if (line) pid = Number(line.slice(4));
         await gate;
-        return q.service.log(i);
+        return w.port.log(i);
       },
     });
     const { job } = await q.service.enqueue({ type: 'work' });
@@ -148,15 +150,15 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
     const gate = new Promise<void>((resolve) => (open = resolve));
     let pid = 0;
     let cancelSeen = false;
-    const port = portOf(q.service, {
+    const port = portOf(w.port, {
       log: async (i) => {
         const line = i.lines.find((l) => l.startsWith('pid '));
         if (line) pid = Number(line.slice(4));
         await gate;
-        return q.service.log(i);
+        return w.port.log(i);
       },
       heartbeat: async (i) => {
-        const answer = await q.service.heartbeat(i);
+        const answer = await w.port.heartbeat(i);
         if (answer.action === 'cancel') cancelSeen = true;
         return answer;
       },
@@ -178,10 +180,10 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
 
   it('stops the push loop on a cancel that comes after the worker began to abandon the job', async () => {
     let beats = 0;
-    const port = portOf(q.service, {
+    const port = portOf(w.port, {
       heartbeat: (i) => {
         beats++;
-        return q.service.heartbeat(i);
+        return w.port.heartbeat(i);
       },
     });
     const { job } = await q.service.enqueue({ type: 'work' });
@@ -199,9 +201,9 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
   it('backs off to the beat interval while push-driven heartbeats fail', async () => {
     let failing = false;
     let failed = 0;
-    const port = portOf(q.service, {
+    const port = portOf(w.port, {
       heartbeat: (i) => {
-        if (!failing) return q.service.heartbeat(i);
+        if (!failing) return w.port.heartbeat(i);
         failed++;
         return Promise.reject(unavailable());
       },
@@ -220,8 +222,8 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
 
   it('kills the child and gives the job up once the lease ran out without a heartbeat', async () => {
     let fail = false;
-    const port = portOf(q.service, {
-      heartbeat: (i) => (fail ? Promise.reject(unavailable()) : q.service.heartbeat(i)),
+    const port = portOf(w.port, {
+      heartbeat: (i) => (fail ? Promise.reject(unavailable()) : w.port.heartbeat(i)),
     });
     const { job } = await q.service.enqueue({ type: 'work' });
     h = runWorker(port, { command: [fixture('sleep-forever.mjs')], leaseSeconds: 1 });
@@ -238,7 +240,7 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
     const claimed = await q.service.claim({ workerId: 'w', leaseSeconds: 30 });
     expect(claimed.job?.id).toBe(job.id);
     const hb = new JobHeartbeat({
-      port: q.service,
+      port: w.port,
       jobId: job.id,
       leaseToken: claimed.lease!.token,
       leaseSeconds: 30,
@@ -256,16 +258,16 @@ describe.each(backendsForSuite())('worker: edges ($name)', (backend) => {
   });
 
   it('--once gives up after a bounded time while claims answer unavailable', async () => {
-    const port = portOf(q.service, { claim: () => Promise.reject(unavailable()) });
+    const port = portOf(w.port, { claim: () => Promise.reject(unavailable()) });
     h = runWorker(port, { once: true, command: [fixture('exit.mjs')] }, { onceUnavailableLimitMs: 300 });
     await expect(h.worker.done).rejects.toMatchObject({ code: 'unavailable' });
   });
 
   it('does not take an older system block for a change (no false "workers resumed")', async () => {
     let beats = 0;
-    const port = portOf(q.service, {
+    const port = portOf(w.port, {
       heartbeat: async (i) => {
-        const answer = await q.service.heartbeat(i);
+        const answer = await w.port.heartbeat(i);
         beats++;
         // The first answer says the fleet was paused (version + 1); later ones are older blocks.
         const paused = beats === 1;

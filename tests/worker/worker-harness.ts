@@ -162,7 +162,7 @@ export function portOf(svc: WorkerPort, over: Partial<WorkerPort> = {}): WorkerP
 }
 
 /** The worker's view of the port, recording every lease it was given (to replay a stale call later). */
-export function recordingPort(svc: QueueService): { port: WorkerPort; tokens: Map<string, string> } {
+export function recordingPort(svc: WorkerPort): { port: WorkerPort; tokens: Map<string, string> } {
   const tokens = new Map<string, string>();
   const port = portOf(svc, {
     claim: async (input, opts) => {

@@ -2,7 +2,8 @@
 // placeholders, steps, output in the timeline (redacted), and --once.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { backendsForSuite, type TestQueue, useTestQueue } from '../helpers/backends.js';
+import { type TestQueue, useTestQueue } from '../helpers/backends.js';
+import { useWorkerPorts, workerCases } from './port-modes.js';
 import {
   fixture,
   killWorkersAfterEach,
@@ -16,17 +17,18 @@ import type { WorkerOptions } from '../../src/worker/types.js';
 
 const node = process.execPath;
 
-describe.each(backendsForSuite())('worker: results ($name)', (backend) => {
+describe.each(workerCases())('worker: results ($name)', ({ backend, mode }) => {
   let q: TestQueue;
   let h: Harness | undefined;
   useTestQueue(backend, (opened) => (q = opened));
+  const w = useWorkerPorts(mode, () => q);
   killWorkersAfterEach();
 
   async function runOnce(
     payload: Record<string, unknown>,
     opts: Partial<WorkerOptions> & { command: string[] },
   ) {
-    const ran = await runOnceOver(q.service, payload, opts);
+    const ran = await runOnceOver(q.service, payload, opts, w.port);
     h = ran.harness;
     return ran;
   }
@@ -118,14 +120,14 @@ describe.each(backendsForSuite())('worker: results ($name)', (backend) => {
   });
 
   it('stops with the refusal when a claim can never succeed (a bad type)', async () => {
-    h = runWorker(q.service, { types: ['not a type!'], command: [fixture('print-json.mjs')] });
+    h = runWorker(w.port, { types: ['not a type!'], command: [fixture('print-json.mjs')] });
     await expect(h.worker.done).rejects.toMatchObject({ code: 'invalid_argument' });
     expect(h.lines.find((l) => l.msg === 'claim refused; the worker stops')).toBeDefined();
   });
 
   it('--once drains every available job over several slots, then resolves', async () => {
     for (let i = 0; i < 5; i++) await q.service.enqueue({ type: 'work', payload: { i } });
-    h = runWorker(q.service, { once: true, concurrency: 2, command: [fixture('read-stdin.mjs')] });
+    h = runWorker(w.port, { once: true, concurrency: 2, command: [fixture('read-stdin.mjs')] });
     expect(await h.worker.done).toEqual({ succeeded: 5, failed: 0, cancelled: 0, abandoned: 0 });
     const { jobs } = await q.service.list({ status: 'succeeded', full: true });
     expect(jobs.map((j) => (j.result as { stdin: { i: number } }).stdin.i).sort()).toEqual([0, 1, 2, 3, 4]);
