@@ -52,9 +52,20 @@ function startLong(env: Record<string, string>, args: string[]): LongCli {
   return proc;
 }
 
-/** SIGKILLs what a failed test left running and waits for it. */
+/**
+ * Stops what a failed test left running. Two SIGTERMs first: a worker then kills its jobs' process
+ * groups (a SIGKILL to the worker alone would leave them running); SIGKILL whatever is still up.
+ */
 async function stopLeftovers(): Promise<void> {
   const left = [...started];
+  for (const p of left) {
+    p.kill('SIGTERM');
+    p.kill('SIGTERM');
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000)));
+  await Promise.race([Promise.all(left.map((p) => p.exited)), late]);
+  clearTimeout(timer);
   for (const p of left) p.kill('SIGKILL');
   await Promise.all(left.map((p) => p.exited));
 }
@@ -254,7 +265,7 @@ describe.each(backendsForSuite())(
 
     it('a serve restart mid-job: the worker retries its heartbeats and the job completes on its first attempt', async () => {
       const gate = join(dir.path, 'gate');
-      const waitGate = `console.log('waiting'); const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(gate)})) { clearInterval(t); console.log('{"through":true}'); } }, 20)`;
+      const waitGate = `console.log('waiting'); const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(gate)})) { clearInterval(t); console.log('{"through":true}'); } }, 20); setTimeout(() => process.exit(9), 120000).unref()`;
       const token = await workerToken('rw-restart');
       const first = await startServe(env);
       // A 30 s lease: a beat every 5 s and a watch held open on the server, which the kill breaks.
