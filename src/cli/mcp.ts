@@ -32,6 +32,8 @@ export function registerMcp(program: Command, isDefault = true): void {
           queue: new (await import('../client/mcp-remote-queue.js')).McpRemoteQueue({
             server: remoteServer,
             token,
+            // Without a token or a fixed id, this session's worker id is its own (McpRemoteQueue).
+            ownWorkerId: token === undefined && settings.worker.id === undefined,
           }),
           running: startLifecycle(log),
         }

@@ -5,17 +5,38 @@
 //   heartbeat or wait answers the job as it is now;
 // - a claim answer that arrives after the caller left is handed back (release) and answers `wait`;
 // - the MCP server's own --types scope narrows a claim here, before the token's scope on the server.
+//
+// One gap HTTP leaves: serve can claim a job for a long-poll in the moment between our abort and
+// its reading of the closed connection, and answer into a socket nobody reads. When this session's
+// worker id is its own (no token, no fixed --worker-id), such a job is found and handed back: it is
+// held by our id under a lease token this session never received. With a shared name (a token's,
+// a fixed id) other processes' jobs look the same, so there the lease simply expires (docs/mcp.md).
 import type { ClaimAnswer, HeartbeatAnswer, SystemBlock } from '../core/types.js';
 import type { ClaimOptions, HeartbeatOptions, WaitAnswer, WaitOptions } from '../queue/service.js';
 import type * as S from '../queue/schemas.js';
 import { narrowTypes } from '../queue/scope.js';
 import { DEFAULT_SETTINGS } from '../queue/settings.js';
 import { RemoteQueue } from './remote-queue.js';
+import type { RestClientOptions } from './rest-client.js';
 
 /** The reason recorded when a claim's answer is handed back, as the service records it. */
 const reasonOf = (signal: AbortSignal) => (typeof signal.reason === 'string' ? signal.reason : 'caller_gone');
 
+export interface McpRemoteQueueOptions extends RestClientOptions {
+  /** The worker id this session claims as is used by no other process (see the gap above). */
+  ownWorkerId?: boolean;
+}
+
 export class McpRemoteQueue extends RemoteQueue {
+  private readonly ownWorkerId: boolean;
+  /** Lease tokens of the claims this session received: any other job held by our id was lost. */
+  private readonly received = new Set<string>();
+
+  constructor(opts: McpRemoteQueueOptions) {
+    super(opts);
+    this.ownWorkerId = opts.ownWorkerId ?? false;
+  }
+
   override async claim(input: S.ClaimInput, opts: ClaimOptions = {}): Promise<ClaimAnswer> {
     const { signal, beforeAnswer, allowedTypes, ...rest } = opts;
     const types = narrowTypes(input.types, allowedTypes);
@@ -25,13 +46,17 @@ export class McpRemoteQueue extends RemoteQueue {
     try {
       answer = await super.claim(asked, { ...rest, ...(signal ? { signal } : {}) });
     } catch (err) {
-      // Aborted: serve saw the request close and released anything it had claimed for it.
-      if (signal?.aborted) return this.waitAnswer();
-      throw err;
+      if (!signal?.aborted) throw err;
+      // Aborted: serve releases what it claimed for the request once it reads the close.
+      if (this.ownWorkerId) await this.releaseLost(input.workerId, reasonOf(signal));
+      return this.waitAnswer();
     }
-    if (!signal || !answer.job || !answer.lease) return answer;
-    if (!signal.aborted) await beforeAnswer?.();
-    if (!signal.aborted) return answer;
+    if (!answer.job || !answer.lease) return answer;
+    if (signal && !signal.aborted) await beforeAnswer?.();
+    if (!signal?.aborted) {
+      this.received.add(answer.lease.token);
+      return answer;
+    }
     // The caller left while the answer was on its way: nobody would hold this lease.
     await this.release({ jobId: answer.job.id, leaseToken: answer.lease.token, reason: reasonOf(signal) });
     return this.waitAnswer(answer.system);
@@ -54,6 +79,15 @@ export class McpRemoteQueue extends RemoteQueue {
       // The caller left: the job as it is now, as the service answers then.
       if (!opts.signal?.aborted) throw err;
       return super.wait({ ...input, waitSeconds: 0 });
+    }
+  }
+
+  /** Hands back the jobs our own worker id holds under a lease token this session never received. */
+  private async releaseLost(workerId: string, reason: string): Promise<void> {
+    const { jobs } = await this.held({ workerId });
+    for (const { job, lease } of jobs) {
+      if (!this.received.has(lease.token))
+        await this.release({ jobId: job.id, leaseToken: lease.token, reason });
     }
   }
 
