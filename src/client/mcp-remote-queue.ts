@@ -48,13 +48,15 @@ export class McpRemoteQueue extends RemoteQueue {
     } catch (err) {
       if (!signal?.aborted) throw err;
       // Aborted: serve releases what it claimed for the request once it reads the close.
-      if (this.ownWorkerId) await this.releaseLost(input.workerId, reasonOf(signal));
+      // Best effort: if serve cannot be reached now, that job's lease expires as it would have.
+      if (this.ownWorkerId) await this.releaseLost(input.workerId, reasonOf(signal)).catch(() => undefined);
       return this.waitAnswer();
     }
     if (!answer.job || !answer.lease) return answer;
     if (signal && !signal.aborted) await beforeAnswer?.();
     if (!signal?.aborted) {
-      this.received.add(answer.lease.token);
+      // A few dozen bytes per claim, kept for the session: one agent's claims, not a fleet's.
+      if (this.ownWorkerId) this.received.add(answer.lease.token);
       return answer;
     }
     // The caller left while the answer was on its way: nobody would hold this lease.

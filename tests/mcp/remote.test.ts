@@ -84,6 +84,12 @@ describe.each(backendsForSuite())('agent-queue mcp --server ($name)', (backend) 
       expect(await waiting).toMatchObject({ done: true, job: { id: job.id, status: 'succeeded' } });
       const got = await ok<{ job: Job }>(a, 'queue_get', { jobId: job.id });
       expect(got.job).toMatchObject({ status: 'succeeded', result: { answer: 42 } });
+      // serve's error comes back with the MCP wording of its fix, as a local server words it.
+      const missing = await call<ErrorBody>(a, 'queue_get', {
+        jobId: '01900000-0000-7000-8000-000000000000',
+      });
+      expect(missing.body.error.code).toBe('not_found');
+      expect(missing.body.error.message).toMatch(/^No job .* queue_list shows the ids of recent jobs\.$/);
       // queue_submit answers as a plain tool call: the queued job.
       const submitted = await ok<{ done: boolean; job: Job }>(b, 'queue_submit', { type: 'remote.sub' });
       expect(submitted).toMatchObject({ done: false, job: { type: 'remote.sub', status: 'queued' } });
