@@ -9,12 +9,16 @@ import { startSweeper } from '../queue/maintenance.js';
 // Hosts expect the process gone quickly after they close it; a stuck close must not keep it.
 const FORCE_EXIT_MS = 1_500;
 
-export interface Running {
-  queue: OpenQueue;
+/** One orderly shutdown of a long-lived command, on SIGTERM/SIGINT or when its surface ends. */
+export interface Lifecycle {
   /** Registers how to stop the surface (server, transport); called at shutdown before the database closes. */
   onShutdown(stop: () => Promise<void>): void;
   /** Once: stops the surface, the sweeper, then closes the database. Later calls return the same promise. */
   shutdown(why: string): Promise<void>;
+}
+
+export interface Running extends Lifecycle {
+  queue: OpenQueue;
 }
 
 export async function startRunning(settings: Settings, log: Logger): Promise<Running> {
@@ -29,6 +33,18 @@ export async function startRunning(settings: Settings, log: Logger): Promise<Run
     onOk: health.ok,
     onError: health.failed,
   });
+  const lifecycle = startLifecycle(log, async () => {
+    await sweeper.stop();
+    await queue.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
+  });
+  return { queue, ...lifecycle };
+}
+
+/**
+ * The shutdown alone, for a command without a database of its own (`mcp --server`): `last` runs
+ * after the surface stopped (the database closes there).
+ */
+export function startLifecycle(log: Logger, last: () => Promise<void> = async () => {}): Lifecycle {
   const stops: (() => Promise<void>)[] = [];
   let closing: Promise<void> | null = null;
   // Deferred start: closing the surface may call shutdown again synchronously (e.g. transport onclose).
@@ -46,13 +62,12 @@ export async function startRunning(settings: Settings, log: Logger): Promise<Run
       for (const stop of stops.reverse()) {
         await stop().catch((err: unknown) => log.warn({ err }, 'closing the server failed'));
       }
-      await sweeper.stop();
-      await queue.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
+      await last();
     }));
   const onSignal = (signal: NodeJS.Signals) => void shutdown(signal);
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  return { queue, shutdown, onShutdown: (stop) => void stops.push(stop) };
+  return { shutdown, onShutdown: (stop) => void stops.push(stop) };
 }
 
 /**

@@ -3,7 +3,9 @@
 import type { Command } from 'commander';
 import { createLogger } from '../log.js';
 import { globalOptions } from './context.js';
-import { startRunning } from './lifecycle.js';
+import type { Logger } from '../log.js';
+import type { Settings } from '../settings/types.js';
+import { startLifecycle, startRunning } from './lifecycle.js';
 import { addSettingFlags } from './setting-flags.js';
 
 /** `isDefault`: also what runs when no command is named (off when argv names an unknown one, so it is reported). */
@@ -22,12 +24,26 @@ export function registerMcp(program: Command, isDefault = true): void {
       import('../mcp/server.js'),
     ]);
     const log = createLogger(settings.log.level);
-    const running = await startRunning(settings, log);
-    const mcp = createServer(running.queue.service, {
+    const { server: remoteServer, token } = settings.remote;
+    // Through a remote serve (--server) this process never opens the database and sweeps nothing:
+    // serve does both. A serve that is down answers each call `unavailable`; this keeps serving.
+    const { queue, running } = remoteServer
+      ? {
+          queue: new (await import('../client/mcp-remote-queue.js')).McpRemoteQueue({
+            server: remoteServer,
+            token,
+            // Without a token or a fixed id, this session's worker id is its own (McpRemoteQueue).
+            ownWorkerId: token === undefined && settings.worker.id === undefined,
+          }),
+          running: startLifecycle(log),
+        }
+      : await local(settings, log);
+    const mcp = createServer(queue, {
       mcp: settings.mcp,
       worker: settings.worker,
       log,
       reportsDelivery: true,
+      ...(remoteServer ? { remote: { token: token !== undefined } } : {}),
     });
     running.onShutdown(async () => {
       await mcp.close();
@@ -55,6 +71,12 @@ export function registerMcp(program: Command, isDefault = true): void {
         'agent-queue: MCP server on stdio, waiting for an MCP host. For the command line: agent-queue --help\n',
       );
     }
-    log.debug({ ...settings.mcp }, 'MCP server ready on stdio');
+    log.debug({ ...settings.mcp, remote: remoteServer !== undefined }, 'MCP server ready on stdio');
   });
+}
+
+/** The database in this process, opened lazily, with its sweeper. */
+async function local(settings: Settings, log: Logger) {
+  const running = await startRunning(settings, log);
+  return { queue: running.queue.service, running };
 }

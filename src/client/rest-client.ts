@@ -2,7 +2,8 @@
 // `{error: {code, message, details?}}` back into the QueueError the server threw, and anything that
 // kept the answer from arriving (refused connection, reset, timeout, a proxy's HTML page) into
 // `unavailable`, which callers already retry. No token ever appears in an error or a log line.
-import { ERROR_CODES, QueueError, type ErrorCode } from '../core/errors.js';
+import { ERROR_CODES, QueueError, type ErrorCode, type ErrorHint } from '../core/errors.js';
+import { REST_HINTS } from '../http/errors.js';
 import { echo } from '../core/echo.js';
 
 /** Time an answer may take beyond the long-poll it asked for, before the call counts as lost. */
@@ -86,7 +87,10 @@ export class RestClient {
         error.code === 'unauthorized'
           ? `${error.message} (This client sends the token given with --token or AGENT_QUEUE_TOKEN.)`
           : error.message;
-      return new QueueError(error.code, message, error.details ? { details: error.details } : {});
+      return new QueueError(error.code, withoutRestHint(message, error.hint), {
+        ...(error.details ? { details: error.details } : {}),
+        ...(error.hint ? { hint: error.hint } : {}),
+      });
     }
     // Not our API's answer: a proxy, a load balancer, or another program on that port.
     const code: ErrorCode = status >= 500 || status === 429 ? 'unavailable' : 'internal';
@@ -97,18 +101,35 @@ export class RestClient {
   }
 }
 
+/**
+ * The server's message without its REST wording of the hint: the error keeps the hint itself, and
+ * the surface showing it (an MCP tool result) adds its own words, as it does for local errors.
+ */
+function withoutRestHint(message: string, hint: ErrorHint | undefined): string {
+  const rest = hint ? REST_HINTS[hint] : undefined;
+  return rest && message.endsWith(` ${rest}`) ? message.slice(0, -rest.length - 1) : message;
+}
+
 function errorOf(
   text: string,
-): { code: ErrorCode; message: string; details?: Record<string, unknown> } | null {
+): { code: ErrorCode; message: string; details?: Record<string, unknown>; hint?: ErrorHint } | null {
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
+    const body = JSON.parse(text) as {
+      error?: { code?: unknown; message?: unknown; details?: unknown; hint?: unknown };
+    };
     const e = body.error;
     if (!e || typeof e.message !== 'string' || !ERROR_CODES.includes(e.code as ErrorCode)) return null;
     const details =
       typeof e.details === 'object' && e.details !== null
         ? (e.details as Record<string, unknown>)
         : undefined;
-    return { code: e.code as ErrorCode, message: e.message, ...(details ? { details } : {}) };
+    const hint = typeof e.hint === 'string' && e.hint in REST_HINTS ? (e.hint as ErrorHint) : undefined;
+    return {
+      code: e.code as ErrorCode,
+      message: e.message,
+      ...(details ? { details } : {}),
+      ...(hint ? { hint } : {}),
+    };
   } catch {
     return null;
   }

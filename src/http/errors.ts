@@ -16,11 +16,12 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 export interface HttpErrorBody {
-  error: { code: ErrorCode; message: string; details?: Record<string, unknown> };
+  error: { code: ErrorCode; message: string; details?: Record<string, unknown>; hint?: ErrorHint };
 }
 
-// What fixes an error, in the REST API's words (the queue's messages name no surface).
-const HINTS: Partial<Record<ErrorHint, string>> = {
+// What fixes an error, in the REST API's words (the queue's messages name no surface). The body
+// also names the hint, so a client that is another surface (`mcp --server`) can say it its own way.
+export const REST_HINTS: Partial<Record<ErrorHint, string>> = {
   list_jobs: 'GET /api/queue/jobs lists recent jobs and their ids.',
   force_resume:
     'To resume anyway: POST /api/system/worker-pause with {"paused": false, "force": true, "reason": "…"}.',
@@ -29,7 +30,8 @@ const HINTS: Partial<Record<ErrorHint, string>> = {
 /** Any thrown value -> status and body; validation `details.issues` stay, for scripts to read. */
 export function httpError(err: unknown): { status: number; body: HttpErrorBody } {
   const e = toQueueError(err);
-  const body: HttpErrorBody = { error: { code: e.code, message: withHint(e, HINTS) } };
+  const body: HttpErrorBody = { error: { code: e.code, message: withHint(e, REST_HINTS) } };
   if (e.details) body.error.details = e.details;
+  if (e.hint && REST_HINTS[e.hint]) body.error.hint = e.hint;
   return { status: STATUS[e.code], body };
 }

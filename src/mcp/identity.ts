@@ -11,10 +11,16 @@ const clean = (s: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 60);
 
+/** This session's worker id; `adopt` takes the name a remote serve knows us by (a token's name). */
+export interface SessionIdentity {
+  (): string;
+  adopt(name: string): void;
+}
+
 /** Derived at first use, i.e. after `initialize` told us the client's name. */
-export function sessionIdentity(server: McpServer, fixed: string | undefined): () => string {
+export function sessionIdentity(server: McpServer, fixed: string | undefined): SessionIdentity {
   let id = fixed;
-  return () => {
+  const identity = () => {
     id ??= [
       clean(hostname()) || 'host',
       clean(server.server.getClientVersion()?.name ?? '') || 'mcp-client',
@@ -22,4 +28,9 @@ export function sessionIdentity(server: McpServer, fixed: string | undefined): (
     ].join('-');
     return id;
   };
+  return Object.assign(identity, {
+    adopt(name: string) {
+      id = name;
+    },
+  });
 }

@@ -1,7 +1,7 @@
 // Read-only views for hosts that show resources: one job with its recent events, and the fleet status.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
-import type { QueueService } from '../queue/service.js';
+import type { QueueApi } from './queue-api.js';
 import { rpcError } from './errors.js';
 
 const RECENT_EVENTS = 20;
@@ -19,7 +19,7 @@ async function answer(uri: URL, read: () => Promise<unknown>): Promise<ReadResou
   }
 }
 
-export function registerResources(server: McpServer, service: QueueService): void {
+export function registerResources(server: McpServer, service: QueueApi): void {
   server.registerResource(
     'status',
     'agent-queue://status',

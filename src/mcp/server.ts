@@ -4,7 +4,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import type { QueueService } from '../queue/service.js';
+import { supportsTasks, type QueueApi } from './queue-api.js';
 import type { McpSettings, WorkerSettings } from '../settings/types.js';
 import { guardToolCalls } from './call-tool.js';
 import { sessionIdentity } from './identity.js';
@@ -14,7 +14,7 @@ import type { Principal } from '../queue/permissions.js';
 import { instructions, registerPrompts } from './prompts.js';
 import { registerResources } from './resources.js';
 import { jobTaskStore, registerSubmitTask, TASK_CAPABILITIES } from './tasks.js';
-import { registerTool, type ToolContext } from './tool.js';
+import { registerTool, type RemoteMode, type ToolContext } from './tool.js';
 import { toolHints } from './errors.js';
 import { TOOLS } from './tools/index.js';
 import { serveToolsList, toolListing } from './tools-list.js';
@@ -33,6 +33,11 @@ export interface CreateServerOptions {
   principal?: Principal | null | undefined;
   /** The transport reports whether each answer was handed over (stdio): see InFlight.delivered. */
   reportsDelivery?: boolean;
+  /**
+   * The queue is a remote serve's REST API (`agent-queue mcp --server`). The server there decides
+   * what a token may do; this one keeps its profile's tools (see docs/mcp.md, "Through a remote serve").
+   */
+  remote?: RemoteMode | undefined;
 }
 
 export interface QueueMcpServer {
@@ -46,13 +51,17 @@ export interface QueueMcpServer {
   close(): Promise<void>;
 }
 
-export function createServer(service: QueueService, options: CreateServerOptions): QueueMcpServer {
+export function createServer(service: QueueApi, options: CreateServerOptions): QueueMcpServer {
   const principal = options.principal ?? undefined;
+  // A task is found by its id in the jobs table, which only the direct database can search: through
+  // a remote serve queue_submit is a plain tool and the tasks capability is not declared.
+  const taskQueue = supportsTasks(service) ? service : null;
   // A token's role narrows the server's profile: tools it may not use are not shown at all.
   const bases: readonly ToolBase[] = principal
     ? toolsFor(principal.role, PROFILES[options.mcp.tools])
     : PROFILES[options.mcp.tools];
   const has = (base: ToolBase) => bases.includes(base);
+  const tasks = taskQueue !== null && has('submit');
   const name = (base: ToolBase) => toolName(options.mcp.toolNames, base);
   const server = new McpServer(
     { name: 'agent-queue', title: 'agent-queue', version: packageVersion() },
@@ -62,10 +71,10 @@ export function createServer(service: QueueService, options: CreateServerOptions
         tools: {},
         resources: {},
         ...(has('claim') ? { prompts: {} } : {}),
-        ...(has('submit') ? { tasks: TASK_CAPABILITIES } : {}),
+        ...(tasks ? { tasks: TASK_CAPABILITIES } : {}),
       },
       // The task store is the jobs table (tasks.ts): any process on the queue answers for a task.
-      ...(has('submit') ? { taskStore: jobTaskStore(service, () => identity()) } : {}),
+      ...(tasks ? { taskStore: jobTaskStore(taskQueue, () => identity()) } : {}),
     },
   );
   const identity = sessionIdentity(server, principal?.name ?? options.worker.id);
@@ -80,9 +89,11 @@ export function createServer(service: QueueService, options: CreateServerOptions
     log: options.log,
     inFlight,
     ...(principal ? { principal } : {}),
+    ...(options.remote ? { remote: options.remote } : {}),
+    adoptIdentity: (id) => identity.adopt(id),
   };
   for (const base of bases) {
-    if (base === 'submit') registerSubmitTask(server, TOOLS[base], ctx);
+    if (base === 'submit' && tasks) registerSubmitTask(server, TOOLS[base], ctx, taskQueue);
     else registerTool(server, TOOLS[base], ctx);
   }
   guardToolCalls(server, bases.map(name));

@@ -27,7 +27,7 @@ import { newTaskId } from '../core/ids.js';
 import { rpcError, type ToolErrorBody } from './errors.js';
 import type { Job } from '../core/types.js';
 import type { EnqueueInput } from '../queue/schemas.js';
-import type { QueueService } from '../queue/service.js';
+import type { TaskQueueApi } from './queue-api.js';
 import { toolConfig, toolHandler, type Extra, type ToolContext, type ToolDef } from './tool.js';
 
 type TaskJob = Omit<Job, 'payload'>;
@@ -69,7 +69,7 @@ function statusMessage(job: TaskJob): string {
   }
 }
 
-function toTask(service: QueueService, taskId: string, job: TaskJob): Task {
+function toTask(service: TaskQueueApi, taskId: string, job: TaskJob): Task {
   return {
     taskId,
     status: taskStatus(job),
@@ -95,7 +95,7 @@ function toResult(job: TaskJob): CallToolResult {
 const withoutPayload = ({ payload: _payload, ...job }: Job): TaskJob => job;
 
 /** The task's job; a queue error (database away) as a JSON-RPC error carrying its code. */
-async function jobOf(service: QueueService, taskId: string): Promise<TaskJob> {
+async function jobOf(service: TaskQueueApi, taskId: string): Promise<TaskJob> {
   const job = await service.jobOfTask(taskId).catch((err: unknown) => Promise.reject(rpcError(err)));
   if (!job) throw new McpError(ErrorCode.InvalidParams, NOT_FOUND);
   return withoutPayload(job);
@@ -105,7 +105,7 @@ async function jobOf(service: QueueService, taskId: string): Promise<TaskJob> {
  * The SDK's TaskStore over the jobs table. Tasks are created by queue_submit only. `actor` is the
  * session's identity, recorded as who asked to cancel.
  */
-export function jobTaskStore(service: QueueService, actor: () => string): TaskStore {
+export function jobTaskStore(service: TaskQueueApi, actor: () => string): TaskStore {
   const refuse = (message: string) => () => Promise.reject(new McpError(ErrorCode.InvalidRequest, message));
   return {
     createTask: refuse('Tasks are created only by calling queue_submit with `task`.'),
@@ -138,8 +138,12 @@ export function jobTaskStore(service: QueueService, actor: () => string): TaskSt
  * (which polls) with one that awaits the job's end as queue_wait does, and answers a call without
  * `task` at once with the queued job (the SDK would poll until the job ended, ignoring the caller).
  */
-export function registerSubmitTask(server: McpServer, def: ToolDef, ctx: ToolContext): void {
-  const { service } = ctx;
+export function registerSubmitTask(
+  server: McpServer,
+  def: ToolDef,
+  ctx: ToolContext,
+  service: TaskQueueApi,
+): void {
   const plain = toolHandler(def, ctx);
   const asTask = toolHandler(
     {
@@ -200,7 +204,7 @@ export function registerSubmitTask(server: McpServer, def: ToolDef, ctx: ToolCon
   );
 }
 
-async function toTaskOrThrow(service: QueueService, taskId: string): Promise<Task> {
+async function toTaskOrThrow(service: TaskQueueApi, taskId: string): Promise<Task> {
   return toTask(service, taskId, await jobOf(service, taskId));
 }
 

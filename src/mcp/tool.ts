@@ -11,7 +11,7 @@ import type {
 } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
-import type { QueueService } from '../queue/service.js';
+import type { QueueApi } from './queue-api.js';
 import type { WorkerSettings } from '../settings/types.js';
 import type { Principal } from '../queue/permissions.js';
 import { parseInput } from '../queue/validate.js';
@@ -23,7 +23,8 @@ import { lenient } from './schema.js';
 export type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
 
 export interface ToolContext {
-  service: QueueService;
+  /** The database in this process, or a remote serve's REST API (`agent-queue mcp --server`). */
+  service: QueueApi;
   /** Who this server claims as: fixed id, capabilities, the job types it may take. */
   worker: WorkerSettings;
   /** This session's worker id; also the actor recorded on enqueue, cancel, pause and resume. */
@@ -42,6 +43,15 @@ export interface ToolContext {
   inFlight: InFlight;
   /** The bearer token's caller under serve with tokens on: `identity()` is then the token's name. */
   principal?: Principal;
+  /** Set when the queue is a remote serve (CreateServerOptions.remote). */
+  remote?: RemoteMode;
+  /** Takes the name the remote serve claims as (its answers say it) as this session's identity. */
+  adoptIdentity(name: string): void;
+}
+
+/** `agent-queue mcp --server`: `token` says whether a bearer token names this caller there. */
+export interface RemoteMode {
+  token: boolean;
 }
 
 export interface ToolDef<I extends z.ZodRawShape = z.ZodRawShape, O extends z.ZodRawShape = z.ZodRawShape> {
@@ -104,7 +114,10 @@ export function toolHandler(def: ToolDef, ctx: ToolContext) {
         );
       } else if (body.error.code === 'unavailable') {
         // Expected during an outage, and the lifecycle already logs it once: no stack per call.
-        ctx.log?.info({ tool: name, code: body.error.code }, 'tool call failed: database unavailable');
+        ctx.log?.info(
+          { tool: name, code: body.error.code },
+          'tool call failed: queue unavailable (database or remote serve)',
+        );
       } else ctx.log?.debug({ tool: name, code: body.error.code }, 'tool call refused');
       return toolError(body);
     }

@@ -68,6 +68,8 @@ export class McpHarness {
   private readonly home = makeTempDir('mcp-home');
   private readonly clients: Client[] = [];
   private readonly children: ChildProcess[] = [];
+  /** The serve that stdio servers go through under AQ_TEST_REMOTE_MCP=1. */
+  private remoteServe: Promise<Served> | undefined;
 
   constructor(private readonly backend: Backend) {}
 
@@ -84,8 +86,18 @@ export class McpHarness {
     return { ...this.db.env, AGENT_QUEUE_HOME: this.home.path, AGENT_QUEUE_LOG_LEVEL: 'warn', ...extra };
   }
 
-  /** `agent-queue mcp <args>` over stdio, connected. */
+  /**
+   * `agent-queue mcp <args>` over stdio, connected. With AQ_TEST_REMOTE_MCP=1 the server is
+   * `mcp --server` through a `serve` on this database (one per test), with no database of its own:
+   * a suite run that way checks the remote mode answers alike (tasks excepted: docs/mcp.md).
+   */
   async stdio(args: string[] = [], env: Record<string, string> = {}): Promise<Client> {
+    const remote = process.env.AQ_TEST_REMOTE_MCP === '1';
+    if (remote) {
+      const { base } = await (this.remoteServe ??= this.serve());
+      args = ['--server', base.href, ...args];
+      env = { DATABASE_URL: 'postgres://127.0.0.1:9/not-used-by-remote-mode', ...env };
+    }
     const transport = new StdioClientTransport({
       command: process.execPath,
       args: [BIN, 'mcp', ...args],

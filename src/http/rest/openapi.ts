@@ -42,6 +42,11 @@ const errorSchema: Json = {
           type: 'object',
           description: 'Machine-readable facts, e.g. the job state or validation issues.',
         },
+        hint: {
+          type: 'string',
+          description:
+            "Which fix the message's last sentence names (list_jobs, force_resume), for clients that word it their own way.",
+        },
       },
     },
   },

@@ -9,6 +9,7 @@ import { eventStream } from './event-stream.js';
 import { workerPauseInput } from './pause-body.js';
 import { actedBy, claimAs } from './caller.js';
 import { REMOTE_ROUTES } from './routes-remote.js';
+import { afterPendingIo } from '../../mcp/in-flight.js';
 
 const JOBS = '/api/queue/jobs';
 const JOB = `${JOBS}/{id}`;
@@ -47,7 +48,9 @@ const SPEC_ROUTES: RestRoute[] = [
     output: obj(Out.claimAnswer),
     handler: ({ service, input, signal, c, serverTypes }) => {
       const claim = claimAs(c, input, serverTypes);
-      return service.claim(claim.input, { signal, ...claim.scope });
+      // A long-poll whose client hung up as the job came in (an MCP host gone behind `mcp --server`):
+      // let that close be read before the last check, so the job is released, not answered to nobody.
+      return service.claim(claim.input, { signal, beforeAnswer: afterPendingIo, ...claim.scope });
     },
   },
   {

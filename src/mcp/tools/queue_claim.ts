@@ -36,6 +36,8 @@ export const queueClaim = defineTool({
         },
       );
       const { job, lease } = answer;
+      // Through a remote serve with a token, the server claimed as the token's name: so are we.
+      if (job?.claimedBy && ctx.remote?.token) ctx.adoptIdentity(job.claimedBy);
       // Gone only as the answer is written (stdio: EPIPE): the transport reports it, and then too
       // the job goes back to the queue instead of waiting out a lease nobody holds.
       if (job && lease) {

@@ -14,6 +14,14 @@ export const queueHeld = defineTool({
     // Under a bearer token the id is the token's name: only its holder claims as it, and it is the
     // same in every session of that token, so jobs claimed in an earlier session are listed too.
     if (ctx.principal) return ctx.service.held({ workerId: ctx.identity() });
+    if (ctx.remote?.token) {
+      // Through a remote serve with a token: the server answers for the token's name whatever we
+      // send, and only its jobs, so the answer is this agent's own. Its workerId is our identity.
+      const answer = await ctx.service.held({ workerId: ctx.identity() });
+      ctx.adoptIdentity(answer.workerId);
+      return answer;
+    }
+    // Through a remote serve without a token, this process is still one agent: the stdio rule below.
     if (ctx.transport === 'http' && ctx.worker.id !== undefined) {
       // Every HTTP session of this server claims as the same fixed id, so "held by this id" would
       // hand one agent the lease tokens of all the others. Refused unless a token names the agent.
