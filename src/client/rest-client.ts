@@ -74,7 +74,7 @@ export class RestClient {
       : (cause.cause?.code ?? cause.cause?.message ?? cause.message ?? String(err));
     return new QueueError(
       'unavailable',
-      `Cannot reach the agent-queue server at ${this.where} (${echo(why, 120)}). Check that \`agent-queue serve\` runs there and that --server names it; calls are retried.`,
+      `Cannot reach the agent-queue server at ${this.where} (${echo(why, 120)}). Check that \`agent-queue serve\` runs there and that --server names it.`,
       { cause: err },
     );
   }

@@ -14,13 +14,6 @@
 // stays running until its lease expires, as before.
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 
-/**
- * Resolves once the event loop has polled for I/O again. A claim can land in the same turn as the
- * request that enqueued its job (SQLite answers without leaving the turn), before the server has
- * read that the claimer's connection or stdin already closed; after this, such a close is known.
- */
-export const afterPendingIo = (): Promise<void> =>
-  new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 /** A signal that says the caller is gone, and the reason recorded when it does. */
 export interface GoneWhen {

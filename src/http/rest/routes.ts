@@ -9,7 +9,7 @@ import { eventStream } from './event-stream.js';
 import { workerPauseInput } from './pause-body.js';
 import { actedBy, claimAs } from './caller.js';
 import { REMOTE_ROUTES } from './routes-remote.js';
-import { afterPendingIo } from '../../mcp/in-flight.js';
+import { afterPendingIo } from '../../core/pending-io.js';
 
 const JOBS = '/api/queue/jobs';
 const JOB = `${JOBS}/{id}`;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { claimInput } from '../../queue/schemas.js';
 import { claimAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
-import { afterPendingIo } from '../in-flight.js';
+import { afterPendingIo } from '../../core/pending-io.js';
 import { callerGone } from '../response-stream.js';
 import { progressReporter } from './progress.js';
 
