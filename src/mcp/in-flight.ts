@@ -14,7 +14,6 @@
 // stays running until its lease expires, as before.
 import type { RequestId } from '@modelcontextprotocol/sdk/types.js';
 
-
 /** A signal that says the caller is gone, and the reason recorded when it does. */
 export interface GoneWhen {
   signal: AbortSignal;
