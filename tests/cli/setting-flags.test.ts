@@ -43,7 +43,8 @@ describe('setting flags', () => {
       const help = optionsOf(takenBy[row.flag.commands]).get(long);
       expect(help, long).toMatch(new RegExp(`\\(env ${row.env}; default [^)]+\\)$`));
       expect(help, long).not.toContain('`');
-      if (row.flag.commands === 'mcp+worker') expect(optionsOf(commands.get('mcp')!).has(long), long).toBe(true);
+      if (row.flag.commands === 'mcp+worker')
+        expect(optionsOf(commands.get('mcp')!).has(long), long).toBe(true);
       if (row.flag.commands.startsWith('mcp+serve')) {
         expect(optionsOf(commands.get('mcp')!).has(long), long).toBe(true);
         expect(optionsOf(commands.get('serve')!).has(long), long).toBe(true);
