@@ -65,6 +65,16 @@ export default tseslint.config(
     },
   },
   {
+    // The remote queue is what a machine without database access runs: nothing of the database.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['../store/*', '../cli/*', '../mcp/*', '../open.js', 'pg', 'better-sqlite3', 'kysely'] },
+      ],
+    },
+  },
+  {
     // Every command reads the settings, so the settings know no command.
     files: ['src/settings/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['../cli/*', '../open.js'] }] },
