@@ -20,6 +20,13 @@ if (!haveChromium && !CI) {
     `\n*** SKIPPING the dashboard browser tests: no Chromium at ${CHROMIUM}. Install it with: sudo apt-get install -y chromium ***\n`,
   );
 }
+/** The page's globals the tests read in page.evaluate (this program is compiled without DOM types). */
+interface InPage {
+  pwned?: number;
+  innerWidth: number;
+  document: { documentElement: { scrollWidth: number } };
+  sessionStorage: { setItem(key: string, value: string): void };
+}
 /** How long a live change may take to show: polls run every 2 s, the stream is pushed. */
 const SHOWS_WITHIN = { timeout: 10_000 };
 const TEST_TIMEOUT = 60_000;
@@ -135,7 +142,7 @@ describe.skipIf(!haveChromium && !CI).each(backendsForSuite())('dashboard in Chr
       await timeline.locator('li[data-kind="cancelled"]').waitFor(SHOWS_WITHIN);
       await expect.poll(() => cancel.isHidden(), SHOWS_WITHIN).toBe(true);
       await expect.poll(() => row.getAttribute('data-status'), SHOWS_WITHIN).toBe('cancelled');
-      expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as InPage).pwned)).toBeUndefined();
     },
   );
 
@@ -235,7 +242,10 @@ describe.skipIf(!haveChromium && !CI).each(backendsForSuite())('dashboard in Chr
       expect(await dialog.isVisible()).toBe(false);
 
       // A producer token reads, but pausing needs operator: the page says so instead of failing silently.
-      await page.evaluate((t) => sessionStorage.setItem('agent-queue.token', t), producer.token);
+      await page.evaluate(
+        (t) => (globalThis as unknown as InPage).sessionStorage.setItem('agent-queue.token', t),
+        producer.token,
+      );
       await page.locator('#pause-reason').fill('not mine to pause');
       await page.getByRole('button', { name: 'Pause workers' }).click();
       const notice = page.locator('#notice');
@@ -257,7 +267,10 @@ describe.skipIf(!haveChromium && !CI).each(backendsForSuite())('dashboard in Chr
       const page = await open({ viewport: { width: 390, height: 844 } });
       await page.locator(`li[data-job-id="${id}"]`).waitFor(SHOWS_WITHIN);
       const noHorizontalScroll = () =>
-        page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+        page.evaluate(() => {
+          const w = globalThis as unknown as InPage;
+          return w.document.documentElement.scrollWidth <= w.innerWidth;
+        });
       expect(await noHorizontalScroll()).toBe(true);
       for (const selector of ['#fleet', '#jobs', `li[data-job-id="${id}"]`, '#pause-form button']) {
         const box = await page.locator(selector).boundingBox();
