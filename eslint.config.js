@@ -80,6 +80,28 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['../cli/*', '../open.js'] }] },
   },
   {
+    // The dashboard's browser modules (served as they are, no build): the browser's globals.
+    files: ['dashboard/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'document',
+          'window',
+          'location',
+          'sessionStorage',
+          'fetch',
+          'URLSearchParams',
+          'TextDecoderStream',
+          'AbortController',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'console',
+        ].map((g) => [g, 'readonly']),
+      ),
+    },
+  },
+  {
     // Plain Node scripts (launcher, benchmarks, test fixtures) use Node's globals.
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

@@ -3,7 +3,8 @@
 // as npx would), starts the INSTALLED bin as a stdio MCP server with the SDK client, lists its
 // tools and runs one enqueue + claim on a throwaway SQLite file; then, at the DEFAULT log level
 // (the first line written loads the bundled pino), closes a stdio server and requires exit 0, and
-// starts `serve` on a free port, asks /healthz and stops it. Exit 1 on any failure; CI runs it.
+// starts `serve` on a free port, reads the dashboard URL it prints, asks /healthz, / and one
+// dashboard script, and stops it. Exit 1 on any failure; CI runs it.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,9 @@ function startBin(bin, args) {
   delete env.AGENT_QUEUE_LOG_LEVEL;
   const child = spawn(bin, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stdout.on('data', (chunk) => (stdout += chunk));
   const exited = new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -116,7 +119,7 @@ function startBin(bin, args) {
     });
   });
   exited.catch(() => {}); // awaited by the caller; a failure before then is not unhandled
-  return { child, exited, stderr: () => stderr };
+  return { child, exited, stderr: () => stderr, stdout: () => stdout };
 }
 
 async function checkStdioExit(bin) {
@@ -165,11 +168,32 @@ async function checkServe(bin) {
   try {
     const health = await globalThis.fetch(`http://127.0.0.1:${port}/healthz`);
     if (!health.ok) throw new Error(`/healthz answered ${health.status}: ${await health.text()}`);
+    // The dashboard ships as files beside dist/bundle: the page and one of its scripts must load.
+    const wanted = `agent-queue dashboard: http://127.0.0.1:${port}/`;
+    const firstLine = server.stdout().split('\n')[0];
+    if (firstLine !== wanted)
+      throw new Error(
+        `serve's first stdout line is ${JSON.stringify(firstLine)}, expected ${JSON.stringify(wanted)}`,
+      );
+    for (const [path, type] of [
+      ['/', 'text/html'],
+      ['/dashboard/app.js', 'text/javascript'],
+    ]) {
+      const res = await globalThis.fetch(`http://127.0.0.1:${port}${path}`);
+      const got = res.headers.get('content-type') ?? '';
+      if (!res.ok || !got.startsWith(type)) {
+        throw new Error(`GET ${path} answered ${res.status} ${got}: ${(await res.text()).slice(0, 200)}`);
+      }
+      if (!res.headers.get('content-security-policy'))
+        throw new Error(`GET ${path} has no Content-Security-Policy`);
+    }
   } finally {
     server.child.kill('SIGTERM');
   }
   await server.exited;
-  console.log(`pack-check: ok (serve listened on port ${port}, /healthz answered, SIGTERM exit 0)`);
+  console.log(
+    `pack-check: ok (serve listened on port ${port}, printed the dashboard URL, /healthz, / and /dashboard/app.js answered, SIGTERM exit 0)`,
+  );
 }
 
 try {

@@ -1,5 +1,6 @@
 // `agent-queue serve`: MCP over Streamable HTTP at /mcp (+ legacy /sse, /messages), the REST API
-// under /api, /metrics and /healthz; bound to loopback, or to any address once a bearer token exists.
+// under /api, /metrics, /healthz and the dashboard at /; bound to loopback, or to any address once a
+// bearer token exists.
 // Logs to stderr, like every command; never a token, an Authorization header or a payload.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,6 +57,8 @@ export function registerServe(program: Command): void {
       { fetch: app.app.fetch, hostname: http.host, port: http.port },
       (info: AddressInfo) => {
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        // The one line a person starting `npm start` looks for, first on stdout (logs are stderr).
+        process.stdout.write(`agent-queue dashboard: ${dashboardUrl(info)}\n`);
         log.info({ url: `http://${host}:${info.port}/mcp`, port: info.port }, 'listening');
       },
     );
@@ -79,6 +82,16 @@ export function registerServe(program: Command): void {
       void running.shutdown('HTTP server failed');
     });
   });
+}
+
+/**
+ * Where a browser on this machine opens the dashboard. A wildcard bind (0.0.0.0, ::) is reached
+ * through loopback: the Host guard lets loopback names through, not the wildcard address.
+ */
+export function dashboardUrl(info: AddressInfo): string {
+  const address = info.address === '0.0.0.0' ? '127.0.0.1' : info.address === '::' ? '::1' : info.address;
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `http://${host}:${info.port}/`;
 }
 
 /** The bind failures a person fixes with a flag, as one coded line instead of a stack. */

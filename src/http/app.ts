@@ -1,8 +1,8 @@
 // The HTTP surface of `agent-queue serve`: MCP over Streamable HTTP at /mcp, the legacy HTTP+SSE
-// endpoints, the REST API under /api (docs/http.md), /metrics and /healthz. (The dashboard mounts
-// here in a later release.) Every route but /healthz passes the Host/Origin guard; /mcp, /sse,
-// /messages, /api/* and /metrics then need a bearer token once any exists (auth.ts), and /api/* the
-// permission of its route.
+// endpoints, the REST API under /api (docs/http.md), /metrics, /healthz and the dashboard at / with
+// its files under /dashboard/ (docs/dashboard.md). Every route but /healthz passes the Host/Origin
+// guard; /mcp, /sse, /messages, /api/* and /metrics then need a bearer token once any exists
+// (auth.ts), and /api/* the permission of its route. The dashboard's files hold no data: no token.
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -18,6 +18,7 @@ import { SessionRegistry } from './sessions.js';
 import { mountLegacySse } from './sse-route.js';
 import { createMetrics } from './metrics.js';
 import { mountRest } from './rest/mount.js';
+import { mountDashboard } from './dashboard.js';
 
 export interface AppOptions {
   service: QueueService;
@@ -43,7 +44,8 @@ export interface HttpApp {
 export function createApp(opts: AppOptions): HttpApp {
   const app = new Hono<{ Bindings: HttpBindings } & AuthEnv>();
   const guard = originGuard(opts.origins);
-  for (const path of ['/', '/mcp', '/sse', '/messages', '/api', '/api/*', '/metrics']) app.use(path, guard);
+  for (const path of ['/', '/dashboard/*', '/mcp', '/sse', '/messages', '/api', '/api/*', '/metrics'])
+    app.use(path, guard);
   // A body over the limit is refused before it is parsed (by Content-Length, or counted as it streams in).
   const maxSize = maxRequestBytes(opts.payloadLimitBytes);
   const limit = bodyLimit({
@@ -109,6 +111,7 @@ export function createApp(opts: AppOptions): HttpApp {
   const mcp = mountMcp(app, opts.service, mcpOptions, sessions);
   const sse = mountLegacySse(app, opts.service, mcpOptions, sessions);
   mountRest(app, opts.service, { log: opts.mcp.log, serverTypes: opts.mcp.worker.types });
+  mountDashboard(app);
   const metrics = createMetrics(opts.service);
   app.get('/metrics', async (c) =>
     c.body(await metrics.registry.metrics(), 200, { 'content-type': metrics.registry.contentType }),

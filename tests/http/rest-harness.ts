@@ -14,6 +14,8 @@ export interface RestHarness {
   q: TestQueue;
   base: URL;
   http: HttpApp;
+  /** Cuts every open connection (streams included) while the server keeps listening: a network drop. */
+  dropConnections(): void;
   /** fetch relative to the server, JSON body in and out. */
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Answer>;
 }
@@ -55,6 +57,7 @@ export async function startRest(
     base,
     http,
     call,
+    dropConnections: () => server.closeAllConnections(),
     async close() {
       await close();
       await queue.close();
