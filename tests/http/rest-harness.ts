@@ -36,7 +36,7 @@ export async function startRest(
   env: Record<string, string> = {},
 ): Promise<RestHarness & { close(): Promise<void> }> {
   const queue = q ?? (await openTestQueue(backend));
-  const { base, http, close } = await listenRest(queue.service, env);
+  const { base, http, server, close } = await listenRest(queue.service, env);
   const call: RestHarness['call'] = async (method, path, body, headers = {}) => {
     const res = await fetch(new URL(path, base), {
       method,
@@ -72,7 +72,7 @@ export async function startRest(
 export async function listenRest(
   service: QueueService,
   env: Record<string, string> = {},
-): Promise<{ base: URL; http: HttpApp; close(): Promise<void> }> {
+): Promise<{ base: URL; http: HttpApp; server: Server; close(): Promise<void> }> {
   const settings = loadSettings({ env, command: 'serve' });
   const http = createApp({
     service,
@@ -87,6 +87,7 @@ export async function listenRest(
   return {
     base: new URL(`http://127.0.0.1:${port}`),
     http,
+    server,
     async close() {
       await http.close();
       await new Promise<void>((resolve) => {
