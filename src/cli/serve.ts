@@ -16,7 +16,7 @@ export function registerServe(program: Command): void {
     program
       .command('serve')
       .description(
-        'Serve the REST API (/api), MCP over Streamable HTTP (/mcp, legacy SSE at /sse) and /metrics on 127.0.0.1 (another --host needs a token: see `token create`).',
+        'Serve the dashboard (/), the REST API (/api), MCP over Streamable HTTP (/mcp, legacy SSE at /sse) and /metrics on 127.0.0.1 (another --host needs a token: see `token create`).',
       )
       .showHelpAfterError(false),
     { command: 'serve' },
