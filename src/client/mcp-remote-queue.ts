@@ -15,8 +15,7 @@ import type { ClaimAnswer, HeartbeatAnswer, SystemBlock } from '../core/types.js
 import type { ClaimOptions, HeartbeatOptions, WaitAnswer, WaitOptions } from '../queue/service.js';
 import type * as S from '../queue/schemas.js';
 import { narrowTypes } from '../queue/scope.js';
-import { DEFAULT_SETTINGS } from '../queue/settings.js';
-import { RemoteQueue } from './remote-queue.js';
+import { RemoteQueue, waitAnswerOf } from './remote-queue.js';
 import type { RestClientOptions } from './rest-client.js';
 
 /** The reason recorded when a claim's answer is handed back, as the service records it. */
@@ -31,6 +30,8 @@ export class McpRemoteQueue extends RemoteQueue {
   private readonly ownWorkerId: boolean;
   /** Lease tokens of the claims this session received: any other job held by our id was lost. */
   private readonly received = new Set<string>();
+  /** Claims of this session whose answer has not arrived yet. */
+  private pendingClaims = 0;
 
   constructor(opts: McpRemoteQueueOptions) {
     super(opts);
@@ -43,22 +44,27 @@ export class McpRemoteQueue extends RemoteQueue {
     const asked = types ? { ...input, types } : input;
     if (signal?.aborted) return this.waitAnswer();
     let answer: ClaimAnswer;
+    this.pendingClaims += 1;
     try {
       answer = await super.claim(asked, { ...rest, ...(signal ? { signal } : {}) });
     } catch (err) {
       if (!signal?.aborted) throw err;
       // Aborted: serve releases what it claimed for the request once it reads the close.
       // Best effort: if serve cannot be reached now, that job's lease expires as it would have.
-      if (this.ownWorkerId) await this.releaseLost(input.workerId, reasonOf(signal)).catch(() => undefined);
+      // Only while no other claim of this session is on its way: its answer's token is not known
+      // yet, and its job would look lost.
+      if (this.ownWorkerId && this.pendingClaims === 1)
+        await this.releaseLost(input.workerId, reasonOf(signal)).catch(() => undefined);
       return this.waitAnswer();
+    } finally {
+      this.pendingClaims -= 1;
     }
     if (!answer.job || !answer.lease) return answer;
+    // A few dozen bytes per claim, kept for the session: one agent's claims, not a fleet's. Known
+    // before anything else is awaited, so a parallel claim's releaseLost never takes this job.
+    if (this.ownWorkerId) this.received.add(answer.lease.token);
     if (signal && !signal.aborted) await beforeAnswer?.();
-    if (!signal?.aborted) {
-      // A few dozen bytes per claim, kept for the session: one agent's claims, not a fleet's.
-      if (this.ownWorkerId) this.received.add(answer.lease.token);
-      return answer;
-    }
+    if (!signal?.aborted) return answer;
     // The caller left while the answer was on its way: nobody would hold this lease.
     await this.release({ jobId: answer.job.id, leaseToken: answer.lease.token, reason: reasonOf(signal) });
     return this.waitAnswer(answer.system);
@@ -95,10 +101,6 @@ export class McpRemoteQueue extends RemoteQueue {
 
   /** `wait`, as the service answers a claim that took nothing; the pause state read when not known. */
   private async waitAnswer(known?: SystemBlock): Promise<ClaimAnswer> {
-    const system = known ?? (await this.control.status()).system;
-    const retryAfterSeconds = system.workersPaused
-      ? DEFAULT_SETTINGS.pausedRetryAfterSeconds
-      : DEFAULT_SETTINGS.emptyRetryAfterSeconds;
-    return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
+    return waitAnswerOf(known ?? (await this.control.status()).system);
   }
 }

@@ -11,7 +11,9 @@ import type {
   JobEvent,
   JobPage,
   StatusAnswer,
+  SystemBlock,
 } from '../core/types.js';
+import { DEFAULT_SETTINGS } from '../queue/settings.js';
 import type { ClaimOptions, HeartbeatOptions, WaitAnswer, WaitOptions } from '../queue/service.js';
 import type { ReleaseAnswer } from '../queue/release.js';
 import type * as S from '../queue/schemas.js';
@@ -59,6 +61,13 @@ export class RemoteQueue implements WorkerPort {
         holdSeconds,
       }),
     );
+    if (opts.signal?.aborted && answer.job && answer.lease) {
+      // The answer came as the caller left (a worker stopping): nobody would hold this lease. Hand
+      // the job back, as the service does in-process; if that fails too, the lease expires.
+      const reason = typeof opts.signal.reason === 'string' ? opts.signal.reason : 'caller_gone';
+      await this.release({ jobId: answer.job.id, leaseToken: answer.lease.token, reason }).catch(() => {});
+      return waitAnswerOf(answer.system);
+    }
     opts.onSystem?.(answer.system);
     return answer;
   }
@@ -89,7 +98,7 @@ export class RemoteQueue implements WorkerPort {
     opts: { timeoutMs: number; signal?: AbortSignal; pauseVersion?: number },
   ): Promise<boolean> {
     // The server holds a watch at most 50 s; a longer one simply ends early with "nothing yet".
-    const timeoutSeconds = Math.min(50, Math.max(0, opts.timeoutMs / 1000));
+    const timeoutSeconds = Math.min(50, Math.max(0, Math.ceil(opts.timeoutMs) / 1000));
     const answer = await this.client.request<{ changed: boolean }>('POST', job(jobId, 'watch'), {
       input: {
         timeoutSeconds,
@@ -134,6 +143,14 @@ export class RemoteQueue implements WorkerPort {
   events(input: S.EventsInput): Promise<{ events: JobEvent[] }> {
     return this.client.request('GET', job(input.jobId, 'events'), { input: rest(input) });
   }
+}
+
+/** `wait`, as the service answers a claim that took nothing (or whose caller left). */
+export function waitAnswerOf(system: SystemBlock): ClaimAnswer {
+  const retryAfterSeconds = system.workersPaused
+    ? DEFAULT_SETTINGS.pausedRetryAfterSeconds
+    : DEFAULT_SETTINGS.emptyRetryAfterSeconds;
+  return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
 }
 
 /** Runs a long-poll request, calling `onWaiting` every few seconds while it is held. */

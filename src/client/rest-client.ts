@@ -51,20 +51,45 @@ export class RestClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.input ?? {});
     }
-    const deadline = AbortSignal.timeout((opts.holdSeconds ?? 0) * 1000 + GRACE_MS);
-    const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+    // One controller per request, fed by the caller's signal through a listener removed again:
+    // AbortSignal.any on a process-long signal (a worker's) keeps every request's record on Node 20.
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        controller.abort();
+      },
+      Math.ceil((opts.holdSeconds ?? 0) * 1000) + GRACE_MS,
+    );
+    const onAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) controller.abort();
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method, headers, body, signal });
+      try {
+        response = await fetch(url, { method, headers, body, signal: controller.signal });
+      } finally {
+        // The answer is on its way: the caller's abort no longer cuts it off half read, so a job
+        // the server claimed meanwhile reaches the caller, who hands it back (RemoteQueue.claim).
+        opts.signal?.removeEventListener('abort', onAbort);
+      }
       text = await response.text();
     } catch (err) {
       // The caller's own abort is not the server's fault: it goes up as it came.
-      if (opts.signal?.aborted) throw opts.signal.reason ?? err;
-      throw this.unreachable(err, deadline.aborted);
+      if (opts.signal?.aborted && !timedOut) throw opts.signal.reason ?? err;
+      throw this.unreachable(err, timedOut);
+    } finally {
+      clearTimeout(timer);
     }
-    if (response.ok) return JSON.parse(text) as T;
-    throw this.refusal(response.status, text);
+    if (!response.ok) throw this.refusal(response.status, text);
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // A 200 that is not JSON: a web page on that address, not serve.
+      throw this.refusal(response.status, text);
+    }
   }
 
   private unreachable(err: unknown, timedOut: boolean): QueueError {
@@ -92,10 +117,10 @@ export class RestClient {
         ...(error.hint ? { hint: error.hint } : {}),
       });
     }
-    // Not our API's answer: a proxy, a load balancer, or another program on that port.
-    const code: ErrorCode = status >= 500 || status === 429 ? 'unavailable' : 'internal';
+    // Not our API's answer: a proxy, a load balancer, or another program on that port. The queue
+    // is not reachable through it, which a caller treats as an outage (retries, or exit 3 at start).
     return new QueueError(
-      code,
+      'unavailable',
       `The server at ${this.where} answered HTTP ${status} without an agent-queue error (${echo(text.trim() || 'empty body', 120)}). Check that --server names \`agent-queue serve\` (and any proxy in front of it passes /api through).`,
     );
   }

@@ -1,6 +1,8 @@
 // RemoteQueue through a real serve (createApp on a random loopback port) on both backends: every
 // call answers as the in-process service would, server errors come back as the same QueueError
 // code, and an unreachable server is `unavailable` (what callers retry), never a crash.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RemoteQueue } from '../../src/client/remote-queue.js';
 import { parseServerUrl } from '../../src/client/rest-client.js';
@@ -57,6 +59,11 @@ describe.each(backendsForSuite())('RemoteQueue ($name)', (backend) => {
     const { job } = await q.enqueue({ type: 'watch.me' });
     const claimed = await q.claim({ workerId: 'w' });
     expect(await q.watchJob(job.id, { timeoutMs: 200, pauseVersion: claimed.system.version })).toBe(false);
+    // A third of a 10 s lease, as the worker's beat asks: fractional milliseconds are fine.
+    expect(await q.watchJob(job.id, { timeoutMs: 10_000 / 30, pauseVersion: claimed.system.version })).toBe(
+      false,
+    );
+    expect((await q.claim({ workerId: 'w', waitSeconds: 0.1234 })).action).toBe('wait');
     const watch = q.watchJob(job.id, { timeoutMs: 20_000, pauseVersion: claimed.system.version });
     await q.cancel({ jobId: job.id, reason: 'stop' });
     expect(await watch).toBe(true);
@@ -123,6 +130,25 @@ describe.each(backendsForSuite())('RemoteQueue ($name)', (backend) => {
 });
 
 describe('RestClient', () => {
+  it('a web page on that address (200 HTML, or a proxy 404) is unavailable, not a crash', async () => {
+    const server = createServer((req, res) => {
+      res.writeHead(req.url?.includes('held') ? 200 : 404, { 'content-type': 'text/html' });
+      res.end('<!doctype html><p>not the queue</p>');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const q = new RemoteQueue({ server: `http://127.0.0.1:${port}` });
+      for (const call of [q.held({ workerId: 'w' }), q.get({ jobId: 'x' })]) {
+        const err = (await call.catch((e: unknown) => e)) as { code: string; message: string };
+        expect(err.code).toBe('unavailable');
+        expect(err.message).toMatch(/without an agent-queue error/);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('an unreachable server is unavailable, naming the server and not the token', async () => {
     const q = new RemoteQueue({ server: 'http://127.0.0.1:9/', token: 'aq_secret_value_here' });
     const err = (await q.claim({ workerId: 'w' }).catch((e: unknown) => e)) as {

@@ -66,7 +66,7 @@ export const REMOTE_ROUTES: RestRoute[] = [
       'Hand back a job whose claim answer you could not deliver: queued again at once, the attempt not counted. A token that no longer holds the lease changes nothing.',
     permission: 'work',
     input: S.releaseInput,
-    output: obj({ released: z.boolean() }),
+    output: obj({ released: z.boolean(), job: z.looseObject({}) }),
     handler: ({ service, input }) => service.release(input as S.ReleaseInput),
   },
 ];
