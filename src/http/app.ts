@@ -6,7 +6,8 @@
 import type { HttpBindings } from '@hono/node-server';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { httpError } from './errors.js';
+import { httpError, refuse, type ErrorStyle } from './errors.js';
+import { QueueError } from '../core/errors.js';
 import { maxRequestBytes } from '../core/limits.js';
 import type { CreateServerOptions } from '../mcp/server.js';
 import type { QueueService } from '../queue/service.js';
@@ -48,41 +49,23 @@ export function createApp(opts: AppOptions): HttpApp {
     app.use(path, guard);
   // A body over the limit is refused before it is parsed (by Content-Length, or counted as it streams in).
   const maxSize = maxRequestBytes(opts.payloadLimitBytes);
-  const limit = bodyLimit({
-    maxSize,
-    onError: (c) =>
-      c.json(
-        {
-          jsonrpc: '2.0',
-          id: null,
-          error: {
-            code: -32600,
-            message: `Request body over ${maxSize} bytes. Keep payloads under the queue's payload limit (${opts.payloadLimitBytes} bytes): put large content in a file or URL and pass its location.`,
-            data: { code: 'payload_too_large', limitBytes: maxSize },
-          },
-        },
-        413,
-      ),
-  });
-  app.use('/mcp', limit);
-  // The same limit for REST bodies, answered in the REST error shape.
-  app.use(
-    '/api/*',
+  const overLimit = (style: ErrorStyle) =>
     bodyLimit({
       maxSize,
       onError: (c) =>
-        c.json(
-          {
-            error: {
-              code: 'payload_too_large',
-              message: `Request body over ${maxSize} bytes. Keep payloads under the queue's payload limit (${opts.payloadLimitBytes} bytes): put large content in a file or URL and pass its location.`,
-              details: { limitBytes: maxSize },
-            },
-          },
-          413,
+        refuse(
+          c,
+          style,
+          new QueueError(
+            'payload_too_large',
+            `Request body over ${maxSize} bytes. Keep payloads under the queue's payload limit (${opts.payloadLimitBytes} bytes): put large content in a file or URL and pass its location.`,
+            { details: { limitBytes: maxSize } },
+          ),
         ),
-    }),
-  );
+    });
+  app.use('/mcp', overLimit('rpc'));
+  // The same limit for REST bodies, answered in the REST error shape.
+  app.use('/api/*', overLimit('rest'));
   // Not on /messages: the legacy SSE transport reads the Node request stream itself (a chunked body
   // read here would leave it nothing) and caps bodies at 4 MB of its own.
   // After the size check, so an oversized body is refused at once, token or not.

@@ -8,16 +8,13 @@ import { QueueError } from '../core/errors.js';
 import { allows, forbidden, type Permission, type Principal } from '../queue/permissions.js';
 import type { TokenRegistry } from '../queue/tokens.js';
 import type { Logger } from '../log.js';
-import { httpError } from './errors.js';
+import { refuse, type ErrorStyle } from './errors.js';
 
 /** Hono variables set by `authenticate`: the caller, or null when tokens are off. */
 export interface AuthVariables {
   principal: Principal | null;
 }
 export type AuthEnv = { Variables: AuthVariables };
-
-/** How refusals are written: REST's `{error}` body, or a JSON-RPC error for the MCP endpoints. */
-export type AuthStyle = 'rest' | 'rpc';
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
 
@@ -30,7 +27,7 @@ export interface AuthOptions {
 
 export function authenticate(
   tokens: TokenRegistry,
-  style: AuthStyle,
+  style: ErrorStyle,
   opts: AuthOptions = {},
 ): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
@@ -82,7 +79,7 @@ export function authenticate(
 /** Refuses with 403 `forbidden` unless the caller's role grants `permission` (or tokens are off). */
 export function requirePermission(
   permission: Permission,
-  style: AuthStyle = 'rest',
+  style: ErrorStyle = 'rest',
 ): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const principal = c.get('principal');
@@ -96,25 +93,10 @@ export function requirePermission(
 export const principalOf = (c: Context): Principal | null =>
   (c as unknown as Context<AuthEnv>).get('principal') ?? null;
 
-function unauthorized(c: Context, style: AuthStyle, message: string, invalid: boolean): Response {
+function unauthorized(c: Context, style: ErrorStyle, message: string, invalid: boolean): Response {
   c.header(
     'WWW-Authenticate',
     invalid ? 'Bearer realm="agent-queue", error="invalid_token"' : 'Bearer realm="agent-queue"',
   );
   return refuse(c, style, new QueueError('unauthorized', message));
-}
-
-/** Writes an error in the endpoint's style with its HTTP status. */
-export function refuse(c: Context, style: AuthStyle, err: unknown): Response {
-  const { status, body } = httpError(err);
-  if (style === 'rest') return c.json(body, status as 401);
-  return c.json(
-    {
-      jsonrpc: '2.0',
-      id: null,
-      // -32600 Invalid Request, as the other transport-level refusals of /mcp; the queue code in data.
-      error: { code: -32600, message: body.error.message, data: { code: body.error.code } },
-    },
-    status as 401,
-  );
 }

@@ -1,5 +1,6 @@
 // The one place where queue errors become HTTP answers: a status per stable code (SPEC §11) and
 // the body `{error: {code, message, details?}}`. MCP over HTTP answers through src/mcp/errors.ts.
+import type { Context } from 'hono';
 import { toQueueError, withHint, type ErrorCode, type ErrorHint } from '../core/errors.js';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -34,4 +35,23 @@ export function httpError(err: unknown): { status: number; body: HttpErrorBody }
   if (e.details) body.error.details = e.details;
   if (e.hint && REST_HINTS[e.hint]) body.error.hint = e.hint;
   return { status: STATUS[e.code], body };
+}
+
+/** How a refusal is written: REST's `{error}` body, or a JSON-RPC error for the MCP endpoints. */
+export type ErrorStyle = 'rest' | 'rpc';
+
+/** A JSON-RPC error answered outside any request (id null): /mcp's transport-level refusals. */
+export const rpcErrorBody = (code: number, message: string, data?: Record<string, unknown>) => ({
+  jsonrpc: '2.0' as const,
+  error: { code, message, ...(data ? { data } : {}) },
+  id: null,
+});
+
+/** Writes an error in the endpoint's style with its HTTP status. */
+export function refuse(c: Context, style: ErrorStyle, err: unknown): Response {
+  const { status, body } = httpError(err);
+  if (style === 'rest') return c.json(body, status as 401);
+  // -32600 Invalid Request, as the other transport-level refusals of /mcp; the queue code in data.
+  const data = { code: body.error.code, ...body.error.details };
+  return c.json(rpcErrorBody(-32600, body.error.message, data), status as 401);
 }

@@ -14,6 +14,7 @@ import { echo } from '../core/echo.js';
 import { DEFAULT_EVENT_LIMITS, SessionEventStore } from './event-store.js';
 import { capMessage, type SessionRegistry } from './sessions.js';
 import { principalOf } from './auth.js';
+import { rpcErrorBody as rpcError } from './errors.js';
 import { answeringOn } from '../mcp/response-stream.js';
 
 const IDLE_MS = 60 * 60_000;
@@ -28,12 +29,6 @@ interface Session {
   /** The token that initialized the session (null: tokens were off). */
   tokenId: string | null;
 }
-
-const rpcError = (code: number, message: string, data?: Record<string, unknown>) => ({
-  jsonrpc: '2.0',
-  error: { code, message, ...(data ? { data } : {}) },
-  id: null,
-});
 
 export function mountMcp<E extends Env>(
   app: Hono<E>,
