@@ -29,6 +29,7 @@ import type { Job } from '../core/types.js';
 import type { EnqueueInput } from '../queue/schemas.js';
 import type { TaskQueueApi } from './queue-api.js';
 import { toolConfig, toolHandler, type Extra, type ToolContext, type ToolDef } from './tool.js';
+import { withoutPayload } from '../queue/view.js';
 
 type TaskJob = Omit<Job, 'payload'>;
 
@@ -91,8 +92,6 @@ function toResult(job: TaskJob): CallToolResult {
     ...(taskStatus(job) === 'failed' ? { isError: true } : {}),
   };
 }
-
-const withoutPayload = ({ payload: _payload, ...job }: Job): TaskJob => job;
 
 /** The task's job; a queue error (database away) as a JSON-RPC error carrying its code. */
 async function jobOf(service: TaskQueueApi, taskId: string): Promise<TaskJob> {

@@ -73,3 +73,6 @@ export function decodeCursor(cursor: string): { id: string } {
     'Invalid list arguments: cursor is not one this server issued. Pass `nextCursor` from the previous page unchanged, or omit it for the first page.',
   );
 }
+
+/** A job without its payload: for answers to whoever sent that payload (wait, submit, a task). */
+export const withoutPayload = ({ payload: _payload, ...job }: Job): Omit<Job, 'payload'> => job;

@@ -8,7 +8,7 @@ import { notFound } from './errors.js';
 import { longPoll } from './long-poll.js';
 import * as S from './schemas.js';
 import { parseInput } from './validate.js';
-import { toJob } from './view.js';
+import { toJob, withoutPayload } from './view.js';
 import { awaitMatch } from './wakeups.js';
 
 /** The job without its payload (the caller sent it), and whether it has ended. */
@@ -50,6 +50,5 @@ export async function wait(ctx: QueueContext, raw: S.WaitInput, opts: WaitOption
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
         });
-  const { payload: _payload, ...rest } = job;
-  return { job: rest, done: isTerminal(job.status) };
+  return { job: withoutPayload(job), done: isTerminal(job.status) };
 }

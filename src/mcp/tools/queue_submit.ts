@@ -1,6 +1,7 @@
 import { enqueueInput } from '../../queue/schemas.js';
 import { defineTool } from '../tool.js';
 import { waitAnswer } from '../../core/answer-shapes.js';
+import { withoutPayload } from '../../queue/view.js';
 
 // Only what delegating a piece of work needs: queue_enqueue has the rest (priority, delays, dedupe).
 // The payload limit is said once, by queue_enqueue: every byte of tools/list is paid by every agent.
@@ -21,7 +22,6 @@ export const queueSubmit = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false },
   run: async (args, ctx) => {
     const { job } = await ctx.service.enqueue({ ...args, createdBy: ctx.identity() });
-    const { payload: _payload, ...rest } = job;
-    return { job: rest, done: false };
+    return { job: withoutPayload(job), done: false };
   },
 });
