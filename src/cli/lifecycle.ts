@@ -27,7 +27,10 @@ export async function startRunning(settings: Settings, log: Logger): Promise<Run
   // by itself when it can (the sweeper's tick and every call try again).
   const queue = await openQueue(settings, { lazy: true });
   const health = databaseHealth(log);
-  queue.store.connect().then(health.ok, health.failed);
+  // A first connect still under way when a short session closes the store fails with "the store is
+  // closed": that is the shutdown, not a database problem worth a warning.
+  let closing = false;
+  queue.store.connect().then(health.ok, (err: unknown) => closing || health.failed(err));
   const sweeper = startSweeper(queue.service, {
     retentionDays: settings.queue.retentionDays,
     onOk: health.ok,
@@ -35,6 +38,7 @@ export async function startRunning(settings: Settings, log: Logger): Promise<Run
   });
   const lifecycle = startLifecycle(log, async () => {
     await sweeper.stop();
+    closing = true;
     await queue.close().catch((err: unknown) => log.warn({ err }, 'closing the database failed'));
   });
   return { queue, ...lifecycle };
