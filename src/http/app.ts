@@ -29,6 +29,8 @@ export interface AppOptions {
   payloadLimitBytes: number;
   /** MCP sessions held at once, Streamable HTTP and legacy SSE together (--max-sessions). */
   maxSessions: number;
+  /** Live REST event streams held at once; default DEFAULT_MAX_EVENT_STREAMS (rest/mount.ts). */
+  maxEventStreams?: number;
   /**
    * Listening off loopback: a token is required even when none exists (then nothing is accepted),
    * so revoking the last token never opens a public server. Default false.
@@ -93,7 +95,11 @@ export function createApp(opts: AppOptions): HttpApp {
   const sessions = new SessionRegistry({ maxSessions: opts.maxSessions, log: opts.mcp.log });
   const mcp = mountMcp(app, opts.service, mcpOptions, sessions);
   const sse = mountLegacySse(app, opts.service, mcpOptions, sessions);
-  mountRest(app, opts.service, { log: opts.mcp.log, serverTypes: opts.mcp.worker.types });
+  mountRest(app, opts.service, {
+    log: opts.mcp.log,
+    serverTypes: opts.mcp.worker.types,
+    maxEventStreams: opts.maxEventStreams,
+  });
   mountDashboard(app);
   const metrics = createMetrics(opts.service);
   app.get('/metrics', async (c) =>

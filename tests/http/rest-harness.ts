@@ -4,7 +4,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createApp, type HttpApp } from '../../src/http/app.js';
+import { createApp, type AppOptions, type HttpApp } from '../../src/http/app.js';
 import type { QueueService } from '../../src/queue/service.js';
 import { loadSettings } from '../../src/settings/index.js';
 import { openTestQueue, type Backend, type TestQueue } from '../helpers/backends.js';
@@ -72,6 +72,7 @@ export async function startRest(
 export async function listenRest(
   service: QueueService,
   env: Record<string, string> = {},
+  extra: Partial<AppOptions> = {},
 ): Promise<{ base: URL; http: HttpApp; server: Server; close(): Promise<void> }> {
   const settings = loadSettings({ env, command: 'serve' });
   const http = createApp({
@@ -80,6 +81,7 @@ export async function listenRest(
     origins: { allowedHosts: [], allowedOrigins: [] },
     payloadLimitBytes: PAYLOAD_LIMIT,
     maxSessions: settings.http.maxSessions,
+    ...extra,
   });
   const server = serve({ fetch: http.app.fetch, hostname: '127.0.0.1', port: 0 }) as Server;
   await new Promise<void>((resolve) => (server.listening ? resolve() : server.once('listening', resolve)));

@@ -2,8 +2,9 @@
 // client that reconnects with Last-Event-ID gets exactly the events it missed: no gap, no duplicate.
 import { describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../src/core/types.js';
-import { backendsForSuite } from '../helpers/backends.js';
-import { useRest, type RestHarness } from './rest-harness.js';
+import { backendsForSuite, openTestQueue } from '../helpers/backends.js';
+import { listenRest, useRest, type RestHarness } from './rest-harness.js';
+import { pollUntil } from '../faults/poll.js';
 import { openSse, type SseStream } from './sse-client.js';
 
 const JOBS = '/api/queue/jobs';
@@ -85,5 +86,43 @@ describe.each(backendsForSuite())('REST event stream ($name)', (backend) => {
     const bad = await h.call('GET', `${JOBS}/${id}/events/stream`, undefined, { 'last-event-id': 'x' });
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/Last-Event-ID/);
+  });
+});
+
+describe.each(backendsForSuite())('REST event streams: a cap ($name)', (backend) => {
+  it('holds at most maxEventStreams at once: the next is 503 unavailable, and a closed one frees a slot', async () => {
+    const q = await openTestQueue(backend);
+    const server = await listenRest(q.service, {}, { maxEventStreams: 2 });
+    try {
+      const { job } = await q.service.enqueue({ type: 'sse.cap' });
+      const url = new URL(`${JOBS}/${job.id}/events/stream`, server.base);
+      const a = await openSse(url);
+      const b = await openSse(url);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      // The slot is held by the stream itself: wait until both sent their first frame.
+      expect(await a.next()).not.toBeNull();
+      expect(await b.next()).not.toBeNull();
+      const refused = await fetch(url);
+      expect(refused.status).toBe(503);
+      const body = (await refused.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe('unavailable');
+      expect(body.error.message).toMatch(/2 live event streams.*events with after=/);
+      a.close();
+      // The server frees the slot once it reads the close: ask again until a stream is let in.
+      const status = await pollUntil(
+        async () => {
+          const c = await openSse(url);
+          c.close();
+          return c.status;
+        },
+        (s) => s === 200,
+        10_000,
+      );
+      expect(status).toBe(200);
+      b.close();
+    } finally {
+      await server.close();
+      await q.close();
+    }
   });
 });

@@ -41,7 +41,20 @@ export async function eventStream(call: RouteCall): Promise<Response> {
     ...(from !== undefined ? { after: from } : {}),
     limit: 1,
   });
-  const watch = await service.watchActivity(jobId);
+  const release = call.streams.take();
+  if (!release) {
+    throw new QueueError(
+      'unavailable',
+      `This server already holds ${call.streams.max} live event streams. Close one you no longer read, or poll GET /api/queue/jobs/{id}/events with after= instead.`,
+    );
+  }
+  let watch;
+  try {
+    watch = await service.watchActivity(jobId);
+  } catch (err) {
+    release();
+    throw err;
+  }
   return streamSSE(
     c,
     async (stream) => {
@@ -91,6 +104,7 @@ export async function eventStream(call: RouteCall): Promise<Response> {
         }
       } finally {
         watch.close();
+        release();
       }
     },
     // A failure mid-stream (the database went away) goes out as `event: error` with its message,

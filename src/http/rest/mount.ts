@@ -8,8 +8,11 @@ import type { QueueService } from '../../queue/service.js';
 import { httpError } from '../errors.js';
 import { booleanFields, readInput } from './input.js';
 import { openApiDocument } from './openapi.js';
-import type { RestRoute } from './route.js';
+import { streamSlots, type RestRoute } from './route.js';
 import { ROUTES } from './routes.js';
+
+/** Live event streams held at once: each reads the database once a second while it waits. */
+export const DEFAULT_MAX_EVENT_STREAMS = 512;
 
 const honoPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 const pathPattern = (path: string) => new RegExp(`^${path.replace(/\{\w+\}/g, '[^/]+')}$`);
@@ -31,9 +34,15 @@ function errorResponse(c: Context, err: unknown, log?: Logger): Response {
 export function mountRest<E extends Env>(
   app: Hono<E>,
   service: QueueService,
-  opts: { log?: Logger | undefined; routes?: RestRoute[]; serverTypes?: string[] | undefined } = {},
+  opts: {
+    log?: Logger | undefined;
+    routes?: RestRoute[];
+    serverTypes?: string[] | undefined;
+    maxEventStreams?: number | undefined;
+  } = {},
 ): void {
   const { log, routes = ROUTES, serverTypes } = opts;
+  const streams = streamSlots(opts.maxEventStreams ?? DEFAULT_MAX_EVENT_STREAMS);
   const document = openApiDocument(routes);
   app.get('/api/openapi.json', (c) => c.json(document));
   // Literal paths before those with {id}: /jobs/claim is not the job "claim".
@@ -43,7 +52,14 @@ export function mountRest<E extends Env>(
     app.on(route.method, honoPath(route.path), async (c) => {
       try {
         const input = await readInput(c, route, booleans);
-        const answer = await route.handler({ service, input, signal: c.req.raw.signal, c, serverTypes });
+        const answer = await route.handler({
+          service,
+          input,
+          signal: c.req.raw.signal,
+          c,
+          serverTypes,
+          streams,
+        });
         if (answer instanceof Response) return answer;
         return c.json(answer as object, (route.status?.(answer) ?? 200) as 200);
       } catch (err) {

@@ -17,6 +17,30 @@ export interface RouteCall {
   c: Context;
   /** serve's --types: what any claim through this server may take (undefined = any). */
   serverTypes: string[] | undefined;
+  /** The live event streams this server may hold at once (each reads the database every second). */
+  streams: StreamSlots;
+}
+
+export interface StreamSlots {
+  readonly max: number;
+  /** A slot and its release, or null when all are taken. */
+  take(): (() => void) | null;
+}
+
+export function streamSlots(max: number): StreamSlots {
+  let open = 0;
+  return {
+    max,
+    take() {
+      if (open >= max) return null;
+      open += 1;
+      let released = false;
+      return () => {
+        if (!released) open -= 1;
+        released = true;
+      };
+    },
+  };
 }
 
 export interface RestRoute {
