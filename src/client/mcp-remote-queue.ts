@@ -15,7 +15,8 @@ import type { ClaimAnswer, HeartbeatAnswer, SystemBlock } from '../core/types.js
 import type { ClaimOptions, HeartbeatOptions, WaitAnswer, WaitOptions } from '../queue/service.js';
 import type * as S from '../queue/schemas.js';
 import { narrowTypes } from '../queue/scope.js';
-import { RemoteQueue, waitAnswerOf } from './remote-queue.js';
+import { waitClaimAnswer } from '../queue/view.js';
+import { RemoteQueue } from './remote-queue.js';
 import type { RestClientOptions } from './rest-client.js';
 
 /** The reason recorded when a claim's answer is handed back, as the service records it. */
@@ -101,6 +102,6 @@ export class McpRemoteQueue extends RemoteQueue {
 
   /** `wait`, as the service answers a claim that took nothing; the pause state read when not known. */
   private async waitAnswer(known?: SystemBlock): Promise<ClaimAnswer> {
-    return waitAnswerOf(known ?? (await this.control.status()).system);
+    return waitClaimAnswer(known ?? (await this.control.status()).system);
   }
 }

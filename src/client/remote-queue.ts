@@ -11,9 +11,8 @@ import type {
   JobEvent,
   JobPage,
   StatusAnswer,
-  SystemBlock,
 } from '../core/types.js';
-import { DEFAULT_SETTINGS } from '../queue/settings.js';
+import { waitClaimAnswer } from '../queue/view.js';
 import type { ClaimOptions, HeartbeatOptions, WaitAnswer, WaitOptions } from '../queue/service.js';
 import type { ReleaseAnswer } from '../queue/release.js';
 import type * as S from '../queue/schemas.js';
@@ -66,7 +65,7 @@ export class RemoteQueue implements WorkerPort {
       // the job back, as the service does in-process; if that fails too, the lease expires.
       const reason = typeof opts.signal.reason === 'string' ? opts.signal.reason : 'caller_gone';
       await this.release({ jobId: answer.job.id, leaseToken: answer.lease.token, reason }).catch(() => {});
-      return waitAnswerOf(answer.system);
+      return waitClaimAnswer(answer.system);
     }
     opts.onSystem?.(answer.system);
     return answer;
@@ -143,14 +142,6 @@ export class RemoteQueue implements WorkerPort {
   events(input: S.EventsInput): Promise<{ events: JobEvent[] }> {
     return this.client.request('GET', job(input.jobId, 'events'), { input: rest(input) });
   }
-}
-
-/** `wait`, as the service answers a claim that took nothing (or whose caller left). */
-export function waitAnswerOf(system: SystemBlock): ClaimAnswer {
-  const retryAfterSeconds = system.workersPaused
-    ? DEFAULT_SETTINGS.pausedRetryAfterSeconds
-    : DEFAULT_SETTINGS.emptyRetryAfterSeconds;
-  return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
 }
 
 /** Runs a long-poll request, calling `onWaiting` every few seconds while it is held. */

@@ -11,7 +11,7 @@ import { release } from './release.js';
 import * as S from './schemas.js';
 import { narrowTypes } from './scope.js';
 import { parseInput } from './validate.js';
-import { toJob, toLease, toSystem } from './view.js';
+import { toJob, toLease, toSystem, waitClaimAnswer } from './view.js';
 import { claimMatch } from './wakeups.js';
 
 export interface ClaimOptions {
@@ -127,8 +127,5 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
 }
 
 function waitAnswer(ctx: QueueContext, pause: PauseRecord): ClaimAnswer {
-  const retryAfterSeconds = pause.paused
-    ? ctx.settings.pausedRetryAfterSeconds
-    : ctx.settings.emptyRetryAfterSeconds;
-  return { job: null, lease: null, system: toSystem(pause), action: 'wait', retryAfterSeconds };
+  return waitClaimAnswer(toSystem(pause), ctx.settings);
 }

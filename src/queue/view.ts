@@ -1,6 +1,7 @@
 // Record -> public shape. The lease token never leaves through toJob; only toLease gives it, to its holder.
 import type { JobRecord, PauseRecord } from '../store/store.js';
-import type { Job, Lease, SystemBlock } from '../core/types.js';
+import type { ClaimAnswer, Job, Lease, SystemBlock } from '../core/types.js';
+import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { PRIVATE_JOB_FIELDS } from '../core/job.js';
 import { JOB_FIELD_LIST } from '../store/job-fields.js';
 import { QueueError } from '../core/errors.js';
@@ -76,3 +77,18 @@ export function decodeCursor(cursor: string): { id: string } {
 
 /** A job without its payload: for answers to whoever sent that payload (wait, submit, a task). */
 export const withoutPayload = ({ payload: _payload, ...job }: Job): Omit<Job, 'payload'> => job;
+
+/**
+ * A claim that took nothing: `wait`, and when to ask again (sooner when the queue is empty than
+ * while paused). One rule for the service and for a remote client, which has no server settings
+ * of its own and answers with the defaults.
+ */
+export function waitClaimAnswer(
+  system: SystemBlock,
+  settings: Pick<QueueSettings, 'pausedRetryAfterSeconds' | 'emptyRetryAfterSeconds'> = DEFAULT_SETTINGS,
+): ClaimAnswer {
+  const retryAfterSeconds = system.workersPaused
+    ? settings.pausedRetryAfterSeconds
+    : settings.emptyRetryAfterSeconds;
+  return { job: null, lease: null, system, action: 'wait', retryAfterSeconds };
+}

@@ -42,7 +42,14 @@ async function lineOf(p: Started, line: RegExp): Promise<RegExpExecArray> {
     if (p.child.exitCode !== null) throw new Error(`exited ${p.child.exitCode}; stderr: ${p.stderr()}`);
     if (Date.now() > deadline)
       throw new Error(`no line ${line} within ${WITHIN_MS} ms; stdout: ${p.stdout()}; stderr: ${p.stderr()}`);
-    await new Promise((r) => setTimeout(r, 50));
+    // The next chunk of output (or the exit, or the deadline): no polling interval to guess.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      once(p.child.stdout, 'data'),
+      once(p.child, 'exit'),
+      new Promise((r) => (timer = setTimeout(r, Math.max(0, deadline - Date.now()) + 1))),
+    ]);
+    clearTimeout(timer);
   }
 }
 

@@ -48,7 +48,7 @@ export async function eventStream(call: RouteCall): Promise<Response> {
       `This server already holds ${call.streams.max} live event streams. Close one you no longer read, or poll GET /api/queue/jobs/{id}/events with after= instead.`,
     );
   }
-  let watch;
+  let watch: Awaited<ReturnType<RouteCall['service']['watchActivity']>>;
   try {
     watch = await service.watchActivity(jobId);
   } catch (err) {
