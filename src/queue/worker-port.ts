@@ -1,5 +1,5 @@
 // What a worker needs from the queue, and nothing more. The worker runtime depends on this port,
-// so it runs on the in-process QueueService today and on a REST client later without a change.
+// so it runs on the in-process QueueService and on a remote serve (src/client/remote-queue.ts) alike.
 import type { ClaimAnswer, HeartbeatAnswer, Job } from '../core/types.js';
 import type { ClaimOptions } from './claim.js';
 import type { HeartbeatOptions } from './heartbeat-hold.js';
