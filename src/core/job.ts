@@ -40,6 +40,14 @@ export interface JobRecord {
   finishedAt: Date | null;
   /** Set when the job was submitted as an MCP task: the task's id, a secret of whoever submitted it. */
   taskId: string | null;
+  /** The named queue the job belongs to (default `default`): a claim takes from one queue. */
+  queue: string;
+  /** At most the key's limit (default 1) of running jobs share this key. */
+  concurrencyKey: string | null;
+  /** Dependencies that have not succeeded yet: the job is claimable only at 0. */
+  pendingDependencies: number;
+  /** How many jobs depend on this one (bookkeeping: an ending with none has nothing to propagate). */
+  dependents: number;
 }
 
 /**
@@ -47,7 +55,13 @@ export interface JobRecord {
  * claim answer carries it, as `lease`), the task id the submitter's (it reads the result and
  * cancels), the rest is bookkeeping.
  */
-export const PRIVATE_JOB_FIELDS = ['leaseToken', 'leaseSeconds', 'lastHeartbeatEventAt', 'taskId'] as const;
+export const PRIVATE_JOB_FIELDS = [
+  'leaseToken',
+  'leaseSeconds',
+  'lastHeartbeatEventAt',
+  'taskId',
+  'dependents',
+] as const;
 
 /** Times as ISO-8601 strings, as every surface shows them. */
 type Wire<T> = {

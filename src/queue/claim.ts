@@ -86,7 +86,11 @@ function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promi
     msUntilDue: async (answer) => {
       // While paused a due job is no reason to wake: only the resume (or the fallback) is.
       if (answer.system.workersPaused) return Infinity;
-      const next = await ctx.store.jobNextRunAt({ types: input.types, capabilities: input.capabilities });
+      const next = await ctx.store.jobNextRunAt({
+        queue: input.queue,
+        types: input.types,
+        capabilities: input.capabilities,
+      });
       return next ? next.getTime() - ctx.clock.now().getTime() : Infinity;
     },
     ...(opts.signal ? { signal: opts.signal } : {}),
@@ -104,6 +108,7 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
   const leaseToken = newLeaseToken();
   const { job, pause } = await ctx.store.jobClaim({
     now,
+    queue: input.queue,
     workerId: input.workerId,
     types: input.types,
     capabilities: input.capabilities,

@@ -55,6 +55,21 @@ const jobId = z
   .max(64)
   .transform((s) => s.toLowerCase());
 const leaseToken = z.string().min(1).max(128);
+/** A named queue: a project's or a team's share of the jobs. Same alphabet as a job type. */
+export const queueName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(
+    TYPE_PATTERN,
+    'must be lowercase letters, digits and . _ : - (starting with a letter or digit), e.g. "acme-api"',
+  );
+export const DEFAULT_QUEUE = 'default';
+export const concurrencyKey = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe('At most the key\'s limit (default 1) of jobs with this key run at once.');
 const workerId = z
   .string()
   .min(1)
@@ -108,6 +123,8 @@ export const enqueueInput = z.strictObject({
     .optional()
     .describe('One unfinished job per type and key: enqueue returns it.'),
   createdBy: actor.optional(),
+  queue: queueName.default(DEFAULT_QUEUE),
+  concurrencyKey: concurrencyKey.optional(),
 });
 export type EnqueueInput = z.input<typeof enqueueInput>;
 
@@ -122,6 +139,7 @@ export const claimInput = z.strictObject({
   capabilities: z.array(capability).max(64).default([]).describe('What this worker can do.'),
   leaseSeconds: leaseSeconds.optional(),
   waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS)).default(0),
+  queue: queueName.default(DEFAULT_QUEUE),
 });
 export type ClaimInput = z.input<typeof claimInput>;
 

@@ -58,6 +58,10 @@ export function newJobRecord(
     startedAt: null,
     finishedAt: null,
     taskId: at.taskId ?? null,
+    queue: input.queue,
+    concurrencyKey: input.concurrencyKey ?? null,
+    pendingDependencies: 0,
+    dependents: 0,
   };
 }
 

@@ -1,6 +1,12 @@
 // The PostgreSQL claim pick, generated from the candidate query of claim.ts: the text of the
 // function agent_queue_pick, its call, and the migration that (re)defines it. `npm run gen:sql`
 // writes a new migration when the text changes; a test fails while the newest one differs.
+//
+// Concurrency keys need more than SKIP LOCKED: two claimers lock two different jobs of one key, and
+// each counts the key's running jobs in a snapshot without the other's claim, so both see room for
+// the last slot. So a job with a key is taken only after its key's transaction-scoped advisory lock,
+// held until the claim commits, and a count made after that lock: PL/pgSQL gives each statement of
+// a volatile function a fresh snapshot, in which every earlier claim of that key is committed.
 import {
   DummyDriver,
   Kysely,
@@ -11,13 +17,14 @@ import {
   type RawBuilder,
 } from 'kysely';
 import { join } from 'node:path';
-import { candidates, POSTGRES_LISTS, type ClaimPick } from './claim.js';
+import { candidates, keyHasRoom, POSTGRES_LISTS, type ClaimPick } from './claim.js';
 import { loadMigrations, migrationsDir } from './migrate.js';
 import type { Database } from './schema.js';
 
 /** The function's parameters in call order: name and SQL type. */
 const PARAMS = {
   now: ['p_now', 'timestamptz'],
+  queue: ['p_queue', 'text'],
   types: ['p_types', 'text[]'],
   capabilities: ['p_capabilities', 'text[]'],
   unlessPaused: ['p_unless_paused', 'boolean'],
@@ -34,24 +41,45 @@ const compiler = new Kysely<Database>({
   },
 });
 
-/** CREATE OR REPLACE FUNCTION agent_queue_pick(…): the candidate query, locked with SKIP LOCKED. */
+// The first of the two keys of the concurrency-key advisory locks (the second is the key's hash):
+// arbitrary, naming "agent-queue concurrency keys" among the two-key advisory locks.
+const KEY_LOCK_SPACE = 1_634_431_345;
+// A key found full after its lock is left out by the next look (its count is fresh by then); this
+// bounds the looks when keys keep filling under it. The claim then answers "nothing", and retries.
+const MAX_LOOKS = 8;
+
+/** Compiled SQL with no bound values: every input must be a parameter of the function or a literal. */
+function unbound(query: { compile(): { sql: string; parameters: readonly unknown[] } }): string {
+  const compiled = query.compile();
+  if (compiled.parameters.length > 0) {
+    throw new Error(`a pick query binds ${compiled.parameters.length} value(s); use literals or parameters`);
+  }
+  return compiled.sql;
+}
+
+/**
+ * CREATE OR REPLACE FUNCTION agent_queue_pick(…): the candidate query, locked with SKIP LOCKED;
+ * for a job with a concurrency key, the key's lock and a fresh count confirm its room first.
+ */
 export function pickFunctionSql(): string {
   const param = (k: keyof ClaimPick) => ({ param: PARAMS[k][0] });
-  const query = candidates(compiler, POSTGRES_LISTS, {
-    now: param('now'),
-    types: param('types'),
-    capabilities: param('capabilities'),
-    unlessPaused: param('unlessPaused'),
-  })
-    .forUpdate()
-    .skipLocked()
-    .compile();
-  // Every input must be a parameter of the function or a literal: a value bound here has nowhere to go.
-  if (query.parameters.length > 0) {
-    throw new Error(
-      `the candidate query binds ${query.parameters.length} value(s); use literals or parameters`,
-    );
-  }
+  const pick = unbound(
+    candidates(compiler, POSTGRES_LISTS, {
+      now: param('now'),
+      queue: param('queue'),
+      types: param('types'),
+      capabilities: param('capabilities'),
+      unlessPaused: param('unlessPaused'),
+    })
+      .select('concurrency_key')
+      .forUpdate()
+      .skipLocked(),
+  );
+  const room = unbound(
+    compiler.selectNoFrom((eb) =>
+      sql<boolean>`${keyHasRoom(eb as never, sql.raw<string>('picked.concurrency_key'))}`.as('room'),
+    ),
+  );
   const signature = ORDER.map((k) => PARAMS[k].join(' ')).join(', ');
   return [
     `CREATE OR REPLACE FUNCTION agent_queue_pick(${signature})`,
@@ -61,10 +89,19 @@ export function pickFunctionSql(): string {
     'SET enable_bitmapscan = off',
     'SET jit = off',
     'AS $$',
+    'DECLARE',
+    '  picked record;',
+    '  room boolean;',
     'BEGIN',
-    '  RETURN (',
-    `    ${query.sql}`,
-    '  );',
+    `  FOR look IN 1..${MAX_LOOKS} LOOP`,
+    `    ${pick} INTO picked;`,
+    '    IF NOT FOUND THEN RETURN NULL; END IF;',
+    '    IF picked.concurrency_key IS NULL THEN RETURN picked.id; END IF;',
+    `    PERFORM pg_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key));`,
+    `    ${room} INTO room;`,
+    '    IF room THEN RETURN picked.id; END IF;',
+    '  END LOOP;',
+    '  RETURN NULL;',
     'END',
     '$$;',
   ].join('\n');

@@ -41,6 +41,8 @@ export type Input<T> = { value: T } | { param: string };
 export interface Candidate {
   /** Due by then (codec-encoded time). Left out by jobNextRunAt, which asks when the next one is due. */
   now?: Input<unknown>;
+  /** The named queue claimed from. */
+  queue: Input<string>;
   /** Only these types; undefined is any type, an empty list none (the claim schema turns the API's [] into undefined). */
   types: Input<readonly string[] | undefined>;
   capabilities: Input<readonly string[]>;
@@ -51,6 +53,7 @@ export interface Candidate {
 /** Plain values of a claim, as bound into its statement. */
 export interface ClaimPick {
   now: unknown;
+  queue: string;
   types: readonly string[] | undefined;
   capabilities: readonly string[];
   unlessPaused: boolean;
@@ -58,6 +61,7 @@ export interface ClaimPick {
 
 export const bound = (p: ClaimPick): Required<Candidate> => ({
   now: { value: p.now },
+  queue: { value: p.queue },
   types: { value: p.types },
   capabilities: { value: p.capabilities },
   unlessPaused: { value: p.unlessPaused },
@@ -67,9 +71,46 @@ export const bound = (p: ClaimPick): Required<Candidate> => ({
 export const workersPaused = (eb: Eb) =>
   eb.exists(eb.selectFrom('agent_worker_pause_state').select('id').where('paused', '=', sql.lit(true)));
 
+/** The named queue is paused (its own pause, next to the fleet's). */
+const queuePaused = (eb: Eb, queue: Expression<string>) =>
+  eb.exists(
+    eb
+      .selectFrom('agent_queue_pause_state')
+      .select('queue')
+      .where('agent_queue_pause_state.queue', '=', queue)
+      .where('paused', '=', sql.lit(true)),
+  );
+
+/** A key without a row in agent_concurrency_limits lets this many of its jobs run at once. */
+export const DEFAULT_KEY_LIMIT = 1;
+
+/**
+ * The key has room for one more running job: fewer running jobs carry it than its limit. Counted,
+ * not kept as a counter, so no ending has to remember to give a slot back. Only a read: under
+ * PostgreSQL's concurrent claims the pick re-counts it under the key's lock (claim-sql.ts).
+ */
+export function keyHasRoom(eb: Eb, key: Expression<string | null>): Expression<SqlBool> {
+  const running = eb
+    .selectFrom('agent_jobs as busy')
+    .select((e) => e.fn.countAll().as('n'))
+    .where('busy.status', '=', sql.lit('running'))
+    .where('busy.concurrency_key', '=', key);
+  const limit = eb
+    .selectFrom('agent_concurrency_limits as l')
+    .select('l.max_running')
+    .where('l.key', '=', key);
+  return eb(running.$asScalar(), '<', eb.fn.coalesce(limit.$asScalar(), sql.lit(DEFAULT_KEY_LIMIT)));
+}
+
 /** Queued jobs the claimer may take: the filter of the claim, and of jobNextRunAt without time and pause. */
 export function candidateFilter(eb: Eb, lists: NameLists, c: Candidate): Expression<SqlBool> {
-  const where: Expression<SqlBool>[] = [eb('status', '=', sql.lit('queued'))];
+  // Both literals, as in the claim index's predicate, so the planner can use that partial index.
+  const where: Expression<SqlBool>[] = [
+    eb('status', '=', sql.lit('queued')),
+    eb('pending_dependencies', '=', sql.lit(0)),
+  ];
+  const queue = 'param' in c.queue ? sql.raw<string>(c.queue.param) : eb.val(c.queue.value);
+  where.push(eb('agent_jobs.queue', '=', queue));
   if (c.now) where.push(eb('run_at', '<=', 'param' in c.now ? sql.raw(c.now.param) : eb.val(c.now.value)));
   if ('param' in c.types) {
     const types = sql.raw(c.types.param);
@@ -77,9 +118,12 @@ export function candidateFilter(eb: Eb, lists: NameLists, c: Candidate): Express
   } else if (c.types.value) where.push(lists.typeIn(lists.list(c.types.value)));
   const caps = c.capabilities;
   where.push(lists.capabilitiesWithin('param' in caps ? sql.raw(caps.param) : lists.list(caps.value)));
+  const key = eb.ref('agent_jobs.concurrency_key');
+  where.push(eb.or([eb(key, 'is', null), keyHasRoom(eb, key)]));
   const paused = c.unlessPaused ?? { value: false };
-  if ('param' in paused) where.push(eb.not(eb.and([sql.raw<SqlBool>(paused.param), workersPaused(eb)])));
-  else if (paused.value) where.push(eb.not(workersPaused(eb)));
+  const anyPause = () => eb.or([workersPaused(eb), queuePaused(eb, queue)]);
+  if ('param' in paused) where.push(eb.not(eb.and([sql.raw<SqlBool>(paused.param), anyPause()])));
+  else if (paused.value) where.push(eb.not(anyPause()));
   return eb.and(where);
 }
 

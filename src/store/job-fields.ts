@@ -58,6 +58,10 @@ export const JOB_FIELDS = {
   startedAt: nullable('started_at', 'time'),
   finishedAt: nullable('finished_at', 'time'),
   taskId: nullable('task_id', 'text'),
+  queue: field('queue', 'text'),
+  concurrencyKey: nullable('concurrency_key', 'text'),
+  pendingDependencies: field('pending_dependencies', 'number'),
+  dependents: field('dependents', 'number'),
 } as const satisfies { [K in keyof JobRecord]: FieldOf<JobRecord[K]> };
 
 type Fields = typeof JOB_FIELDS;

@@ -53,6 +53,7 @@ export function createKyselyStore(d: Dialect): Store {
 
     async jobClaim({
       now,
+      queue,
       workerId,
       types,
       capabilities,
@@ -82,7 +83,7 @@ export function createKyselyStore(d: Dialect): Store {
           .where('id', '=', pickedId)
           .where('status', '=', 'queued');
       const { row, pause } = await d.writeClaim({
-        pick: { now: t(now), types, capabilities, unlessPaused },
+        pick: { now: t(now), queue, types, capabilities, unlessPaused },
         update,
         event: { at: t(now), event },
       });
@@ -189,12 +190,16 @@ export function createKyselyStore(d: Dialect): Store {
       return rows.map((r) => ({ status: r.status as JobStatus, type: r.type, count: Number(r.count) }));
     },
 
-    async jobNextRunAt({ types, capabilities }) {
+    async jobNextRunAt({ queue, types, capabilities }) {
       const row = await db
         .selectFrom('agent_jobs')
         .select((eb) => eb.fn.min('run_at').as('next'))
         .where((eb) =>
-          candidateFilter(eb, d.lists, { types: { value: types }, capabilities: { value: capabilities } }),
+          candidateFilter(eb, d.lists, {
+            queue: { value: queue },
+            types: { value: types },
+            capabilities: { value: capabilities },
+          }),
         )
         .executeTakeFirst();
       return row?.next === null || row?.next === undefined ? null : c.timeOut(row.next);

@@ -35,6 +35,34 @@ export interface ControlEventsTable {
   reason: string;
   actor: string | null;
   at: Raw;
+  /** The queue a pause or resume was about; null is the fleet. */
+  queue: string | null;
+}
+
+/** A pause of one named queue (the fleet's is agent_worker_pause_state). */
+export interface QueuePauseStateTable {
+  queue: string;
+  paused: Raw;
+  mode: string | null;
+  reason: string | null;
+  requested_by: string | null;
+  requested_at: Raw;
+  updated_at: Raw;
+  version: number;
+}
+
+/** An edge of the dependency graph: job_id waits for depends_on to succeed. */
+export interface JobDependenciesTable {
+  job_id: string;
+  depends_on: string;
+}
+
+/** A concurrency key's limit of running jobs; a key without a row has the default. */
+export interface ConcurrencyLimitsTable {
+  key: string;
+  max_running: number;
+  updated_by: string | null;
+  updated_at: Raw;
 }
 
 export interface TokensTable {
@@ -61,5 +89,8 @@ export interface Database {
   agent_worker_pause_state: PauseStateTable;
   agent_system_control_events: ControlEventsTable;
   agent_tokens: TokensTable;
+  agent_queue_pause_state: QueuePauseStateTable;
+  agent_job_dependencies: JobDependenciesTable;
+  agent_concurrency_limits: ConcurrencyLimitsTable;
   agent_queue_migrations: MigrationsTable;
 }

@@ -104,6 +104,8 @@ export interface Store {
    */
   jobClaim(p: {
     now: Date;
+    /** The named queue to take from. */
+    queue: string;
     workerId: string;
     /** Only these types; undefined takes any type. An empty list matches none (the claim schema turns the API's `[]` into undefined). */
     types: readonly string[] | undefined;
@@ -142,6 +144,7 @@ export interface Store {
   jobTally(p: { limit: number }): Promise<{ status: JobStatus; type: string; count: number }[]>;
   /** Earliest runAt among queued jobs the worker could claim, to sleep exactly until it is due. */
   jobNextRunAt(p: {
+    queue: string;
     /** As in jobClaim: undefined is any type, an empty list none. */
     types: readonly string[] | undefined;
     capabilities: readonly string[];

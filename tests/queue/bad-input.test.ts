@@ -47,7 +47,9 @@ const CASES: Case[] = [
   bad('enqueue with an array payload', INVALID, /payload/, (s) =>
     s.enqueue(raw({ type: 't', payload: [1] })),
   ),
-  bad('enqueue with an unknown field', INVALID, /"queue"/, (s) => s.enqueue(raw({ type: 't', queue: 'x' }))),
+  bad('enqueue with an unknown field', INVALID, /"colour"/, (s) =>
+    s.enqueue(raw({ type: 't', colour: 'x' })),
+  ),
   bad('enqueue with a fractional priority', INVALID, /priority/, (s) =>
     s.enqueue({ type: 't', priority: 1.5 }),
   ),

@@ -48,7 +48,7 @@ describe('generated claim pick', () => {
   it('is generated with parameters and literals only, locked with SKIP LOCKED, plan settings pinned', () => {
     const text = pickFunctionSql();
     expect(text).toMatch(
-      /^CREATE OR REPLACE FUNCTION agent_queue_pick\(p_now timestamptz, p_types text\[\], p_capabilities text\[\], p_unless_paused boolean\)\nRETURNS uuid\nLANGUAGE plpgsql VOLATILE\nSET enable_sort = off\nSET enable_bitmapscan = off\nSET jit = off\n/,
+      /^CREATE OR REPLACE FUNCTION agent_queue_pick\(p_now timestamptz, p_queue text, p_types text\[\], p_capabilities text\[\], p_unless_paused boolean\)\nRETURNS uuid\nLANGUAGE plpgsql VOLATILE\nSET enable_sort = off\nSET enable_bitmapscan = off\nSET jit = off\n/,
     );
     expect(text).toContain('order by "priority" desc, "created_at", "id" limit 1 for update skip locked');
     expect(text).not.toMatch(/\$\d/);
@@ -62,7 +62,7 @@ describe('generated claim pick', () => {
     );
     // Same types, a renamed parameter: no new overload, but CREATE OR REPLACE still refuses it.
     expect(pickMigrationSql(RENAMED)).toContain(
-      'DROP FUNCTION IF EXISTS agent_queue_pick(timestamptz, text[], text[], boolean);\nCREATE OR REPLACE',
+      'DROP FUNCTION IF EXISTS agent_queue_pick(timestamptz, text, text[], text[], boolean);\nCREATE OR REPLACE',
     );
   });
 
@@ -83,7 +83,9 @@ const postgres = BACKENDS.find((b) => b.name === 'postgres')!;
 const oldPick = (args: string) =>
   `CREATE OR REPLACE FUNCTION agent_queue_pick(${args})\nRETURNS uuid LANGUAGE plpgsql VOLATILE AS $$ BEGIN RETURN NULL; END $$;`;
 /** Same types, one parameter renamed: CREATE OR REPLACE refuses it. */
-const RENAMED = oldPick('p_now timestamptz, p_kinds text[], p_capabilities text[], p_unless_paused boolean');
+const RENAMED = oldPick(
+  'p_now timestamptz, p_queue text, p_kinds text[], p_capabilities text[], p_unless_paused boolean',
+);
 /** One parameter fewer: CREATE OR REPLACE would add an overload and leave this one behind. */
 const FEWER = oldPick('p_now timestamptz, p_types text[], p_capabilities text[]');
 
@@ -130,7 +132,7 @@ describe.skipIf(!postgres.available)('generated claim pick on PostgreSQL', () =>
       },
     });
     const current =
-      'p_now timestamp with time zone, p_types text[], p_capabilities text[], p_unless_paused boolean';
+      'p_now timestamp with time zone, p_queue text, p_types text[], p_capabilities text[], p_unless_paused boolean';
     expect(found).toEqual([[current], [current]]);
   });
 
@@ -159,7 +161,7 @@ describe.skipIf(!postgres.available)('generated claim pick on PostgreSQL', () =>
     const query = candidates(
       compiler('postgres'),
       POSTGRES_LISTS,
-      bound({ now: new Date(), types: ['build'], capabilities: [], unlessPaused: true }),
+      bound({ now: new Date(), queue: 'default', types: ['build'], capabilities: [], unlessPaused: true }),
     )
       .forUpdate()
       .skipLocked()
@@ -193,7 +195,7 @@ describe('claim pick on SQLite', () => {
       await store.close();
       await insertQueuedJobs(t, 2_000, 'build');
       for (const types of [undefined, ['build']]) {
-        const pick = { now: Date.now(), types, capabilities: ['gpu'], unlessPaused: true };
+        const pick = { now: Date.now(), queue: 'default', types, capabilities: ['gpu'], unlessPaused: true };
         const query = candidates(compiler('sqlite'), SQLITE_LISTS, bound(pick)).compile();
         const plan = await withRawConnection(t, {
           sqlite: (raw) =>
@@ -202,7 +204,8 @@ describe('claim pick on SQLite', () => {
               .map((r) => (r as { detail: string }).detail),
           postgres: async () => [],
         });
-        expect(plan).toContain('SCAN agent_jobs USING INDEX agent_jobs_claim_idx');
+        // A SEARCH on its leading column (the queue), then in index order.
+        expect(plan).toContain('SEARCH agent_jobs USING INDEX agent_jobs_claim_idx (queue=?)');
         expect(plan.join('\n')).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
       }
     } finally {

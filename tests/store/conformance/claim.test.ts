@@ -46,7 +46,7 @@ describeEachStore('store: jobClaim order and filters', (s) => {
     // Set semantics, the same on both backends: a caller that skips the claim schema takes nothing
     // rather than everything.
     expect(await claimAll(s.store, { types: [] })).toEqual([]);
-    expect(await s.store.jobNextRunAt({ types: [], capabilities: [] })).toBeNull();
+    expect(await s.store.jobNextRunAt({ queue: 'default', types: [], capabilities: [] })).toBeNull();
     expect(await claimAll(s.store, { types: undefined })).toEqual([job.id]);
   });
 

@@ -76,7 +76,7 @@ export const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1
 /** A queued job as the service would write it; `over` sets any field (id follows createdAt unless given). */
 export function newJob(over: Partial<JobRecord> = {}): JobRecord {
   const createdAt = over.createdAt ?? T0;
-  const input = { type: 'test.job', priority: 0, payload: {}, requiredCapabilities: [] };
+  const input = { type: 'test.job', priority: 0, payload: {}, requiredCapabilities: [], queue: 'default' };
   return { ...newJobRecord(input, { now: createdAt, runAt: createdAt, maxAttempts: 3 }), ...over };
 }
 
@@ -97,6 +97,7 @@ export function claimParams(over: Partial<ClaimParams> = {}): ClaimParams {
   const now = over.now ?? T0;
   return {
     now,
+    queue: 'default',
     workerId: 'worker',
     types: undefined,
     capabilities: [],

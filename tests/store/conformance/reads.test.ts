@@ -192,7 +192,7 @@ describeEachStore('store: jobsExpiredList, jobCounts, jobNextRunAt', (s) => {
 
   it('jobNextRunAt: the earliest run_at a worker could claim, whatever now is', async () => {
     const next = (types: string[] | undefined, capabilities: string[] = []) =>
-      s.store.jobNextRunAt({ types, capabilities });
+      s.store.jobNextRunAt({ queue: 'default', types, capabilities });
     expect(await next(undefined)).toBeNull();
     await insertJob(s.store, { type: 'a', runAt: at(50) });
     await insertJob(s.store, { type: 'b', runAt: at(20) });
