@@ -36,6 +36,26 @@ export interface NodeSqliteModule {
   StatementSync: { prototype: { columns?: unknown } };
 }
 
+// Statements kept prepared per connection, by SQL text. Kysely prepares every query it runs, and
+// preparing the claim (a statement of a few kB) costs about as much as running it; the texts are
+// few (one per query shape, values are bound), so the bound is only a guard. SQLite re-prepares a
+// kept statement by itself when the schema changes (a migration).
+const MAX_KEPT_STATEMENTS = 256;
+
+/** `prepare` that reuses the statement already prepared for the same text. */
+function keptStatements<S>(prepare: (sql: string) => S): (sql: string) => S {
+  const kept = new Map<string, S>();
+  return (sql) => {
+    let stmt = kept.get(sql);
+    if (stmt === undefined) {
+      if (kept.size >= MAX_KEPT_STATEMENTS) kept.delete(kept.keys().next().value!);
+      stmt = prepare(sql);
+      kept.set(sql, stmt);
+    }
+    return stmt;
+  };
+}
+
 // node:sqlite's rows have a null prototype; better-sqlite3's are plain objects. Callers (and
 // tests comparing rows) see plain objects from both.
 const plain = (row: Row): Row => ({ ...row });
@@ -59,7 +79,10 @@ export function openNodeSqlite(mod: NodeSqliteModule, path: string, busyTimeoutM
   raw.exec(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
   return {
     driver: 'node',
-    database: { prepare: (sql) => adaptStatement(raw.prepare(sql)), close: () => raw.close() },
+    database: {
+      prepare: keptStatements((sql) => adaptStatement(raw.prepare(sql))),
+      close: () => raw.close(),
+    },
     exec: (sql) => raw.exec(sql),
     all: (sql, ...params) =>
       raw
@@ -83,7 +106,7 @@ export function openBetterSqlite3(
   const raw = new lib(path, { timeout: busyTimeoutMs });
   return {
     driver: 'better-sqlite3',
-    database: raw,
+    database: { prepare: keptStatements((sql) => raw.prepare(sql)), close: () => raw.close() },
     exec: (sql) => void raw.exec(sql),
     all: (sql, ...params) => raw.prepare(sql).all(...params) as Row[],
     value: (sql, ...params) =>
