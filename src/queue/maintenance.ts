@@ -73,9 +73,12 @@ export interface SweeperOptions {
   onError?: (err: unknown) => void;
 }
 
-type Upkeep = Pick<Maintenance, 'sweepExpired' | 'pruneFinished'>;
+type Upkeep = Pick<Maintenance, 'sweepExpired' | 'pruneFinished'> & {
+  /** Recurring jobs (schedules.ts): every live process fires them; each tick enqueues once. */
+  fireDueSchedules?: () => Promise<number>;
+};
 
-/** The background loop: the expiry sweep about every second, pruning about hourly. */
+/** The background loop: the expiry sweep and due schedules about every second, pruning about hourly. */
 export function startSweeper(upkeep: Upkeep, opts: SweeperOptions = {}): { stop(): Promise<void> } {
   const intervalMs = opts.intervalMs ?? 1_000;
   const pruneEveryMs = opts.pruneEveryMs ?? 3_600_000;
@@ -88,6 +91,8 @@ export function startSweeper(upkeep: Upkeep, opts: SweeperOptions = {}): { stop(
   const tick = async () => {
     try {
       await upkeep.sweepExpired();
+      // Also while paused: a pause stops claims, not enqueues.
+      await upkeep.fireDueSchedules?.();
       if (opts.retentionDays && Date.now() - lastPrune >= pruneEveryMs) {
         lastPrune = Date.now();
         await upkeep.pruneFinished(opts.retentionDays, { signal: stopping.signal });

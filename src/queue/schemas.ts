@@ -265,3 +265,23 @@ export const statusInput = z.strictObject({
   audit: numeric(z.int().min(0).max(100)).default(10),
 });
 export type StatusInput = z.input<typeof statusInput>;
+
+// Recurring jobs (schedules.ts): the job's fields as enqueue takes them, plus the cron expression.
+export const scheduleAddInput = z.strictObject({
+  name: queueName.describe('Unique name of the schedule, e.g. "nightly-audit".'),
+  cron: z.string().min(1).max(200).describe('e.g. "0 3 * * *" (03:00 daily); six fields: seconds first.'),
+  timezone: z.string().min(1).max(64).default('UTC').describe('IANA time zone of the expression.'),
+  type: jobType,
+  payload: jsonObject.default({}),
+  priority: numeric(z.int().min(-1_000_000).max(1_000_000)).default(0),
+  requiredCapabilities: z.array(capability).max(32).default([]),
+  maxAttempts: numeric(z.int().min(1).max(100)).optional(),
+  queue: queueName.default(DEFAULT_QUEUE),
+  concurrencyKey: concurrencyKey.optional(),
+  createdBy: actor.optional(),
+  replace: z.boolean().default(false).describe('Overwrite a schedule of the same name.'),
+});
+export type ScheduleAddInput = z.input<typeof scheduleAddInput>;
+
+export const scheduleRemoveInput = z.strictObject({ name: queueName });
+export type ScheduleRemoveInput = z.input<typeof scheduleRemoveInput>;

@@ -20,6 +20,13 @@ import type * as S from './schemas.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { TokenRegistry } from './tokens.js';
 import { wait, type WaitAnswer, type WaitOptions } from './wait.js';
+import {
+  addSchedule,
+  fireDueSchedules,
+  listSchedules,
+  removeSchedule,
+  type ScheduleView,
+} from './schedules.js';
 import { toJob } from './view.js';
 import { Wakeups } from './wakeups.js';
 import { Observers, type QueueObserver } from './observers.js';
@@ -32,6 +39,7 @@ export type { ActivityWatch } from './activity.js';
 export type { JobActivity, QueueObserver } from './observers.js';
 export type { JobTally } from './reads.js';
 export type { WaitAnswer, WaitOptions } from './wait.js';
+export type { ScheduleView } from './schedules.js';
 
 export interface ServiceOptions {
   store: Store;
@@ -170,6 +178,21 @@ export class QueueService implements WorkerPort {
   /** Waits for a job's timeline to grow; open before reading the events (activity.ts). */
   watchActivity(jobId: string): Promise<ActivityWatch> {
     return watchActivity(this.ctx, jobId);
+  }
+
+  // ── recurring jobs ─────────────────────────────────────────────────────────────────────────
+  scheduleAdd(input: S.ScheduleAddInput): Promise<{ schedule: ScheduleView }> {
+    return addSchedule(this.ctx, input);
+  }
+  scheduleList(): Promise<{ schedules: ScheduleView[] }> {
+    return listSchedules(this.ctx);
+  }
+  scheduleRemove(input: S.ScheduleRemoveInput): Promise<{ removed: string }> {
+    return removeSchedule(this.ctx, input);
+  }
+  /** Enqueues the job of every due schedule, once per tick across processes; returns how many. */
+  fireDueSchedules(): Promise<number> {
+    return fireDueSchedules(this.ctx);
   }
 
   // ── upkeep ─────────────────────────────────────────────────────────────────────────────────

@@ -117,6 +117,11 @@ const DATA_METHODS: Record<DataMethod, true> = {
   tokenAnyActive: true,
   tokenRevoke: true,
   tokenTouch: true,
+  scheduleInsert: true,
+  scheduleList: true,
+  scheduleRemove: true,
+  schedulesDue: true,
+  scheduleFire: true,
   notify: true,
   subscribe: true,
 };

@@ -77,6 +77,24 @@ export interface TokensTable {
   revoked_at: Raw;
 }
 
+export interface SchedulesTable {
+  name: string;
+  cron: string;
+  timezone: string;
+  type: string;
+  payload: Raw;
+  priority: number;
+  required_capabilities: Raw;
+  max_attempts: number | null;
+  queue: string;
+  concurrency_key: string | null;
+  created_by: string | null;
+  created_at: Raw;
+  updated_at: Raw;
+  last_tick: Raw;
+  next_tick: Raw;
+}
+
 export interface MigrationsTable {
   version: number;
   name: string;
@@ -92,5 +110,6 @@ export interface Database {
   agent_queue_pause_state: QueuePauseStateTable;
   agent_job_dependencies: JobDependenciesTable;
   agent_concurrency_limits: ConcurrencyLimitsTable;
+  agent_schedules: SchedulesTable;
   agent_queue_migrations: MigrationsTable;
 }

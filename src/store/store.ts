@@ -1,7 +1,7 @@
 // The storage boundary: the only interface the queue service sees. Methods are noun-first and take
 // one params object. Every method is one atomic unit (one statement or one transaction).
 import type { ControlEvent, EventLevel, JobEvent, JobStatus, PauseMode } from '../core/types.js';
-import type { JobRecord } from '../core/job.js';
+import type { JobRecord, JsonObject } from '../core/job.js';
 
 export type { JobRecord };
 
@@ -61,6 +61,26 @@ export interface TokenRecord {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+}
+
+/** A recurring job: a cron expression (in a time zone) and the job each tick enqueues. */
+export interface ScheduleRecord {
+  name: string;
+  cron: string;
+  timezone: string;
+  type: string;
+  payload: JsonObject;
+  priority: number;
+  requiredCapabilities: string[];
+  maxAttempts: number | null;
+  queue: string;
+  concurrencyKey: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The newest tick that fired; at creation, the creation time. */
+  lastTick: Date;
+  nextTick: Date;
 }
 
 export interface MigrationReport {
@@ -185,6 +205,28 @@ export interface Store {
   tokenRevoke(p: { name: string; now: Date }): Promise<TokenRecord | null>;
   /** Records a use (callers throttle this; it is bookkeeping, not a rule). */
   tokenTouch(p: { id: string; now: Date }): Promise<void>;
+
+  /** Inserts a schedule; false when the name is taken (unless `replace`, which overwrites it). */
+  scheduleInsert(p: { schedule: ScheduleRecord; replace: boolean }): Promise<boolean>;
+  /** Every schedule, by name. */
+  scheduleList(): Promise<ScheduleRecord[]>;
+  /** Deletes the schedule; false when there was none of that name. */
+  scheduleRemove(p: { name: string }): Promise<boolean>;
+  /** Schedules whose next tick is due by `now`, earliest first. */
+  schedulesDue(p: { now: Date; limit: number }): Promise<ScheduleRecord[]>;
+  /**
+   * One transaction: moves the schedule from the tick the caller read (`expectNextTick`) to
+   * `tick`/`nextTick`, and only if that applied inserts `job` (ON CONFLICT DO NOTHING for the
+   * dedupe index) with its event. Null when another process fired it first (or it changed).
+   */
+  scheduleFire(p: {
+    name: string;
+    expectNextTick: Date;
+    tick: Date;
+    nextTick: Date;
+    job: JobRecord;
+    event: NewEvent;
+  }): Promise<{ job: JobRecord | null } | null>;
 
   /** Sends a wake-up to every process sharing this database (best effort). */
   notify(signal: Signal): Promise<void>;
