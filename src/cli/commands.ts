@@ -33,6 +33,7 @@ export const COMMANDS: Record<string, () => Promise<Registrar>> = {
   // maintenance
   migrate: async () => (await import('./migrate.js')).registerMigrate,
   prune: async () => (await import('./prune.js')).registerPrune,
+  schedule: async () => (await import('./schedule.js')).registerSchedule,
   // access to serve
   token: async () => (await import('./token.js')).registerToken,
 };

@@ -23,7 +23,10 @@ export function cronSchedule(expression: string, timezone: string): CronSchedule
     // A bad time zone shows only once a time is computed.
     cron.nextRun(new Date());
   } catch (err) {
-    const why = err instanceof Error ? err.message.replace(/^Cron\w*: /, '') : String(err);
+    const why = (err instanceof Error ? err.message.replace(/^Cron\w*: /, '') : String(err)).replace(
+      /\.$/,
+      '',
+    );
     throw new QueueError(
       'invalid_argument',
       `Invalid schedule: cron "${expression}" in time zone "${timezone}" cannot be used (${why}). ` +
