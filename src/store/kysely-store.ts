@@ -8,11 +8,22 @@ import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow }
 import { migrate } from './migrate.js';
 import { candidateFilter, workersPaused } from './claim.js';
 import { tokenMethods } from './token-store.js';
+import { dependencyMethods } from './dependencies.js';
 import { isUuid, uuidv7Floor } from '../core/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
   const { db, codec: c } = d;
   const t = (date: Date) => c.time(date);
+
+  const buildUpdate = (id: string, expect: JobExpectation, values: Record<string, unknown>) =>
+    applyExpectation(
+      db
+        .updateTable('agent_jobs')
+        .set(values as never)
+        .where('id', '=', id),
+      expect,
+    );
+  const dependencies = dependencyMethods(d, buildUpdate);
 
   const store: Store = {
     dialect: d.name,
@@ -97,13 +108,7 @@ export function createKyselyStore(d: Dialect): Store {
       // Job ids are UUIDs, so any other string names no job. Checked before querying so that PostgreSQL's
       // uuid column does not turn a mistyped id into a type error where SQLite finds nothing (not_found).
       if (!isUuid(id)) return null;
-      const update = applyExpectation(
-        db
-          .updateTable('agent_jobs')
-          .set({ ...jobToRow(c, set), updated_at: t(now) } as never)
-          .where('id', '=', id),
-        expect,
-      );
+      const update = buildUpdate(id, expect, { ...jobToRow(c, set), updated_at: t(now) });
       const { row } = await d.writeJob({
         query: update,
         event: event ? { at: t(now), event } : undefined,
@@ -111,6 +116,12 @@ export function createKyselyStore(d: Dialect): Store {
       });
       return row ? jobFromRow(c, row) : null;
     },
+
+    ...dependencies,
+    jobEnd: (p) => (isUuid(p.id) ? dependencies.jobEnd(p) : Promise.resolve(null)),
+    jobRequeueWithDependencies: (p) =>
+      isUuid(p.id) ? dependencies.jobRequeueWithDependencies(p) : Promise.resolve(null),
+    jobDependencies: (p) => (isUuid(p.id) ? dependencies.jobDependencies(p) : Promise.resolve([])),
 
     async jobGet({ id }) {
       if (!isUuid(id)) return null;
@@ -220,6 +231,9 @@ export function createKyselyStore(d: Dialect): Store {
         const ids = victims.map((r) => r.id);
         if (ids.length === 0) return 0;
         await trx.deleteFrom('agent_job_events').where('job_id', 'in', ids).execute();
+        // A job's own edges go with it; edges from a kept dependent to a pruned job stay, so that its
+        // `get` can say the dependency was pruned (they go when that dependent is pruned).
+        await trx.deleteFrom('agent_job_dependencies').where('job_id', 'in', ids).execute();
         const deleted = await trx.deleteFrom('agent_jobs').where('id', 'in', ids).executeTakeFirst();
         return Number(deleted.numDeletedRows);
       });
