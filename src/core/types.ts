@@ -98,6 +98,8 @@ export interface ControlEvent {
 export interface QueueMetrics {
   queued: number;
   delayed: number;
+  /** Queued jobs waiting for dependencies (not counted in queued or delayed). */
+  blocked: number;
   running: number;
   staleRunning: number;
   isDrained: boolean;

@@ -127,7 +127,7 @@ export const enqueueInput = z.strictObject({
   createdBy: actor.optional(),
   queue: queueName.default(DEFAULT_QUEUE),
   concurrencyKey: concurrencyKey.optional(),
-  dependsOn: z.array(jobId).max(MAX_DEPENDENCIES).optional().describe('Job ids that must succeed first.'),
+  dependsOn: z.array(jobId).max(MAX_DEPENDENCIES).optional().describe('Ids of jobs to succeed first.'),
 });
 export type EnqueueInput = z.input<typeof enqueueInput>;
 
@@ -233,7 +233,7 @@ export type RetryInput = z.input<typeof retryInput>;
 export const getInput = z.strictObject({
   jobId,
   events: numeric(z.int().min(0).max(MAX_LIST_LIMIT)).default(0),
-  dependencies: z.boolean().default(false).describe("Adds its dependencies' states and results."),
+  dependencies: z.boolean().default(false).describe("Adds dependencies' results."),
 });
 export type GetInput = z.input<typeof getInput>;
 

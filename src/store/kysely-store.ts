@@ -170,9 +170,11 @@ export function createKyselyStore(d: Dialect): Store {
             eb.fn.sum<number>(eb.case().when(when).then(1).else(0).end());
           const queued = eb('status', '=', 'queued');
           const running = eb('status', '=', 'running');
+          const free = eb.and([queued, eb('pending_dependencies', '=', 0)]);
           return [
-            count(eb.and([queued, eb('run_at', '<=', n)])).as('queued'),
-            count(eb.and([queued, eb('run_at', '>', n)])).as('delayed'),
+            count(eb.and([free, eb('run_at', '<=', n)])).as('queued'),
+            count(eb.and([free, eb('run_at', '>', n)])).as('delayed'),
+            count(eb.and([queued, eb('pending_dependencies', '>', 0)])).as('blocked'),
             count(running).as('running'),
             count(eb.and([running, eb('lease_expires_at', '<', n)])).as('staleRunning'),
           ];
@@ -182,6 +184,7 @@ export function createKyselyStore(d: Dialect): Store {
       return {
         queued: Number(row?.queued ?? 0),
         delayed: Number(row?.delayed ?? 0),
+        blocked: Number(row?.blocked ?? 0),
         running: Number(row?.running ?? 0),
         staleRunning: Number(row?.staleRunning ?? 0),
       };

@@ -66,8 +66,12 @@ export interface PauseRecord {
 }
 
 export interface JobCounts {
+  /** Queued, due and waiting for no dependency: claimable now (by a claimer that matches). */
   queued: number;
+  /** Queued, waiting for no dependency, not due yet. */
   delayed: number;
+  /** Queued, waiting for dependencies that have not succeeded yet. */
+  blocked: number;
   running: number;
   staleRunning: number;
 }
