@@ -7,7 +7,7 @@ import { defineTool } from '../tool.js';
 const shared = enqueueInput.omit({ createdBy: true }).shape;
 
 // What a call without those fields parses to: with `jobs`, anything else is a field of one job sent by mistake.
-const SINGLE_DEFAULTS: Record<string, unknown> = enqueueInput.parse({ type: 'x' });
+const { type: _type, ...SINGLE_DEFAULTS } = enqueueInput.parse({ type: 'x' }) as Record<string, unknown>;
 
 export const queueEnqueue = defineTool({
   base: 'enqueue',
