@@ -22,6 +22,7 @@ function draw(answer) {
   byId('m-running').textContent = String(metrics.running);
   byId('m-stale').textContent = String(metrics.staleRunning);
   byId('m-delayed').textContent = String(metrics.delayed);
+  byId('m-blocked').textContent = String(metrics.blocked);
   byId('m-drained').textContent = metrics.isDrained ? 'yes' : 'no';
   byId('pause-form').hidden = paused;
   byId('resume-form').hidden = !paused;

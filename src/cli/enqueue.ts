@@ -2,10 +2,15 @@ import { Option, type Command } from 'commander';
 import { ACTOR_FLAG, defaultActor, defineCommand, intArg, listArg } from './args.js';
 import { globalOptions, output, withQueue } from './context.js';
 import { when } from './format.js';
-import { jsonObjectInputArg, readJsonInput, type JsonInput } from './json-input.js';
+import { jsonInputArg, jsonObjectInputArg, readJsonInput, type JsonInput } from './json-input.js';
+import { QueueError } from '../core/errors.js';
+import type { Job } from '../core/types.js';
+import type { EnqueueGraphInput } from '../queue/schemas.js';
 
 interface EnqueueFlags {
   payload?: JsonInput;
+  dependsOn?: string[];
+  graph?: JsonInput;
   priority?: number;
   capabilities?: string[];
   runAt?: string;
@@ -16,7 +21,7 @@ interface EnqueueFlags {
 }
 
 export function registerEnqueue(program: Command): void {
-  defineCommand(program, 'enqueue <type>', 'Add a job to the queue.')
+  defineCommand(program, 'enqueue [type]', 'Add a job to the queue (or several, with --graph).')
     .option(
       '--payload <json>',
       'job input as a JSON object (default {}); @file reads a file, - reads stdin',
@@ -28,9 +33,22 @@ export function registerEnqueue(program: Command): void {
     .addOption(new Option('--delay <seconds>', 'not claimable for this many seconds').argParser(intArg))
     .option('--max-attempts <n>', 'attempts before the job is dead-lettered (default 3)', intArg)
     .option('--dedupe-key <key>', 'while a job of this type and key is unfinished, return it instead')
+    .option('--depends-on <ids>', 'comma-separated ids of jobs that must succeed first', listArg)
+    .option(
+      '--graph <file>',
+      'enqueue several jobs with dependencies from a JSON file (- reads stdin): {"jobs": [{"ref", "type", "dependsOn": [ref or id], …}]}',
+      graphFileArg,
+    )
     .option(...ACTOR_FLAG)
-    .action(async (type: string, flags: EnqueueFlags, cmd: Command) => {
+    .action(async (type: string | undefined, flags: EnqueueFlags, cmd: Command) => {
       const g = globalOptions(cmd);
+      if (flags.graph) return enqueueGraph(cmd, type, flags);
+      if (type === undefined) {
+        throw new QueueError(
+          'invalid_argument',
+          'enqueue needs a job type (enqueue <type>), or --graph FILE.',
+        );
+      }
       const payload = flags.payload
         ? ((await readJsonInput(flags.payload, '--payload', g.settings().queue.payloadLimitBytes, {
             object: true,
@@ -46,6 +64,7 @@ export function registerEnqueue(program: Command): void {
           ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}),
           ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
           ...(flags.dedupeKey !== undefined ? { dedupeKey: flags.dedupeKey } : {}),
+          ...(flags.dependsOn ? { dependsOn: flags.dependsOn } : {}),
           createdBy: flags.actor ?? defaultActor(),
         }),
       );
@@ -53,7 +72,62 @@ export function registerEnqueue(program: Command): void {
       output(g, answer, () =>
         answer.deduplicated
           ? `${job.id}  already ${job.status} with dedupe key "${job.dedupeKey}": not enqueued again`
-          : `${job.id}  enqueued ${job.type} (priority ${job.priority}, runs at ${when(job.runAt)})`,
+          : `${job.id}  enqueued ${job.type} (priority ${job.priority}, ${runs(job)})`,
       );
     });
+}
+
+/** A path or `-`, read as the JSON flags read `@path` and `-`. */
+function graphFileArg(value: string, previous?: JsonInput): JsonInput {
+  return jsonInputArg(value === '-' ? '-' : `@${value.replace(/^@/, '')}`, previous);
+}
+
+const runs = (job: Job) =>
+  job.pendingDependencies > 0
+    ? `waits for ${job.pendingDependencies} ${job.pendingDependencies === 1 ? 'dependency' : 'dependencies'}`
+    : `runs at ${when(job.runAt)}`;
+
+// The single job's flags mean nothing with --graph: each job of the file says its own.
+const SINGLE_JOB_FLAGS = [
+  'payload',
+  'priority',
+  'capabilities',
+  'runAt',
+  'delay',
+  'maxAttempts',
+  'dedupeKey',
+  'dependsOn',
+] as const;
+
+async function enqueueGraph(cmd: Command, type: string | undefined, flags: EnqueueFlags): Promise<void> {
+  const g = globalOptions(cmd);
+  const stray = SINGLE_JOB_FLAGS.filter((f) => flags[f] !== undefined);
+  if (type !== undefined || stray.length > 0) {
+    throw new QueueError(
+      'invalid_argument',
+      `--graph takes every job from its file: remove ${[...(type !== undefined ? ['the type argument'] : []), ...stray.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`)].join(', ')} and put them in the jobs of the file.`,
+    );
+  }
+  const limit = g.settings().queue.payloadLimitBytes;
+  const graph = (await readJsonInput(flags.graph!, '--graph', limit, { object: true })) as Record<
+    string,
+    unknown
+  >;
+  const createdBy = flags.actor ?? defaultActor();
+  const { jobs } = graph as { jobs?: unknown };
+  const withActor = Array.isArray(jobs)
+    ? jobs.map((j: unknown) => (typeof j === 'object' && j !== null ? { createdBy, ...j } : j))
+    : jobs;
+  const answer = await withQueue(g, (q) =>
+    q.service.enqueueGraph({ ...graph, jobs: withActor } as EnqueueGraphInput),
+  );
+  output(g, answer, () =>
+    answer.jobs
+      .map(({ ref, job, deduplicated }) =>
+        deduplicated
+          ? `${job.id}  ${ref}: already ${job.status} with dedupe key "${job.dedupeKey}"`
+          : `${job.id}  ${ref}: enqueued ${job.type} (${runs(job)})`,
+      )
+      .join('\n'),
+  );
 }

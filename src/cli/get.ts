@@ -3,19 +3,32 @@ import { defineCommand, intArg } from './args.js';
 import { globalOptions, output, withQueue } from './context.js';
 import { indent } from './format.js';
 import { jobDetail, timeline } from './render.js';
+import type { DependencyView } from '../core/types.js';
 
 const DEFAULT_EVENTS = 20;
 
 export function registerGet(program: Command): void {
   defineCommand(program, 'get <id>', 'Show one job and its latest events.')
     .option('--events <n>', `how many latest events to show, 0 for none (default ${DEFAULT_EVENTS})`, intArg)
-    .action(async (id: string, flags: { events?: number }, cmd: Command) => {
+    .option('--dependencies', 'also show the jobs it depends on, with their states and results')
+    .action(async (id: string, flags: { events?: number; dependencies?: boolean }, cmd: Command) => {
       const g = globalOptions(cmd);
       const answer = await withQueue(g, (q) =>
-        q.service.get({ jobId: id, events: flags.events ?? DEFAULT_EVENTS }),
+        q.service.get({
+          jobId: id,
+          events: flags.events ?? DEFAULT_EVENTS,
+          ...(flags.dependencies ? { dependencies: true } : {}),
+        }),
       );
       output(g, answer, () => {
         const parts = [jobDetail(answer.job)];
+        if (answer.dependencies) {
+          parts.push(
+            answer.dependencies.length > 0
+              ? `dependencies\n${indent(answer.dependencies.map(dependencyLine).join('\n'))}`
+              : 'dependencies: none',
+          );
+        }
         if (answer.events) {
           parts.push(
             answer.events.length > 0 ? `events\n${indent(timeline(answer.events))}` : 'events: none',
@@ -24,4 +37,10 @@ export function registerGet(program: Command): void {
         return parts.join('\n');
       });
     });
+}
+
+function dependencyLine(d: DependencyView): string {
+  if (d.status === null) return `${d.id}  (pruned)`;
+  const result = d.resultSummary ?? (d.result === null ? '' : JSON.stringify(d.result));
+  return `${d.id}  ${d.type}  ${d.status}${result ? `  ${result}` : ''}`;
 }

@@ -85,7 +85,7 @@ export function statusView(s: StatusAnswer): string {
       ['workers', pauseText(s.system)],
       [
         'jobs',
-        `queued ${m.queued}  delayed ${m.delayed}  running ${m.running}  staleRunning ${m.staleRunning}  isDrained ${m.isDrained}`,
+        `queued ${m.queued}  delayed ${m.delayed}  blocked ${m.blocked}  running ${m.running}  staleRunning ${m.staleRunning}  isDrained ${m.isDrained}`,
       ],
     ]),
   ];

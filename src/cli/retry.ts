@@ -6,7 +6,7 @@ export function registerRetry(program: Command): void {
   defineCommand(
     program,
     'retry <id>',
-    'Queue a failed or dead-lettered job again, with a fresh set of attempts.',
+    'Queue a failed or dead-lettered job again, with a fresh set of attempts (or a job cancelled while it waited for dependencies).',
   )
     .option(...ACTOR_FLAG)
     .action(async (id: string, flags: { actor?: string }, cmd: Command) => {

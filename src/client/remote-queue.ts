@@ -13,7 +13,14 @@ import type {
   StatusAnswer,
 } from '../core/types.js';
 import { waitClaimAnswer } from '../queue/view.js';
-import type { ClaimOptions, HeartbeatOptions, WaitAnswer, WaitOptions } from '../queue/service.js';
+import type {
+  ClaimOptions,
+  GetAnswer,
+  GraphAnswer,
+  HeartbeatOptions,
+  WaitAnswer,
+  WaitOptions,
+} from '../queue/service.js';
 import type { ReleaseAnswer } from '../queue/release.js';
 import type * as S from '../queue/schemas.js';
 import type { WorkerPort } from '../queue/worker-port.js';
@@ -120,6 +127,9 @@ export class RemoteQueue implements WorkerPort {
   enqueue(input: S.EnqueueInput): Promise<{ job: Job; deduplicated: boolean }> {
     return this.client.request('POST', JOBS, { input: input as Input });
   }
+  enqueueGraph(input: S.EnqueueGraphInput): Promise<GraphAnswer> {
+    return this.client.request('POST', `${JOBS}/graph`, { input: input as Input });
+  }
   wait(input: S.WaitInput, opts: Omit<WaitOptions, 'until'> = {}): Promise<WaitAnswer> {
     const holdSeconds = Number(input.waitSeconds ?? 50);
     return waiting(holdSeconds, opts.onWaiting, () =>
@@ -133,7 +143,7 @@ export class RemoteQueue implements WorkerPort {
   cancel(input: S.CancelInput): Promise<{ job: Job }> {
     return this.client.request('POST', job(input.jobId, 'cancel'), { input: rest(input) });
   }
-  get(input: S.GetInput): Promise<{ job: Job; events?: JobEvent[] }> {
+  get(input: S.GetInput): Promise<GetAnswer> {
     return this.client.request('GET', job(input.jobId), { input: rest(input) });
   }
   list(input: S.ListInput = {}): Promise<JobPage> {

@@ -25,6 +25,14 @@ export const heartbeatAnswer = {
 };
 export const heldAnswer = { jobs };
 export const enqueueAnswer = { job: object, deduplicated: z.boolean() };
+/** A graph enqueue: `{ref, job, deduplicated}` per job, in input order. */
+export const graphAnswer = { jobs };
+/** queue_enqueue answers either shape: one job, or `jobs` for a graph. */
+export const enqueueEitherAnswer = {
+  job: object.optional(),
+  deduplicated: z.boolean().optional(),
+  jobs: jobs.optional(),
+};
 export const getAnswer = { job: object };
 export const listAnswer = { jobs, nextCursor: z.string().nullable() };
 export const pauseAnswer = { system: object, metrics: object, next: z.string() };

@@ -4,6 +4,8 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 
 export const TERMINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'cancelled', 'dead_letter'];
 export const isTerminal = (s: JobStatus): boolean => TERMINAL_STATUSES.includes(s);
+/** Endings that will never become a success: a job depending on one can never run. */
+export const UNSUCCESSFUL_ENDINGS: readonly JobStatus[] = ['failed', 'cancelled', 'dead_letter'];
 
 export type JsonObject = { [key: string]: unknown };
 

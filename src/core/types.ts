@@ -28,7 +28,8 @@ export type EventKind =
   | 'retry_scheduled'
   | 'lease_expired'
   | 'dead_lettered'
-  | 'retried';
+  | 'retried'
+  | 'dependencies_met';
 
 export interface JobEvent {
   id: number;
@@ -97,6 +98,8 @@ export interface ControlEvent {
 export interface QueueMetrics {
   queued: number;
   delayed: number;
+  /** Queued jobs waiting for dependencies (not counted in queued or delayed). */
+  blocked: number;
   running: number;
   staleRunning: number;
   isDrained: boolean;
@@ -106,6 +109,15 @@ export interface StatusAnswer {
   system: SystemBlock;
   metrics: QueueMetrics;
   audit: ControlEvent[];
+}
+
+/** A dependency as `get` with `dependencies` shows it; all null but the id when it was pruned. */
+export interface DependencyView {
+  id: string;
+  type: string | null;
+  status: JobStatus | null;
+  resultSummary: string | null;
+  result: unknown;
 }
 
 /** A job as lists show it by default: every field but the payload and result (`get` has those). */

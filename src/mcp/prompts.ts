@@ -11,7 +11,10 @@ export function instructions(n: Name, has: (base: ToolBase) => boolean): string 
   const lines = ['agent-queue: a durable job queue shared by many agents.'];
   if (has('enqueue')) {
     const follow = has('wait') ? `await its result with ${n('wait')}` : `follow it with ${n('get')}`;
-    lines.push(`Producers add work with ${n('enqueue')} and ${follow}.`);
+    lines.push(
+      `Producers add work with ${n('enqueue')} and ${follow}; ${n('enqueue')} {jobs: [{ref, …, dependsOn: [ref]}]} ` +
+        'adds steps that run in order (e.g. implement -> test -> review).',
+    );
   }
   if (has('claim')) {
     lines.push(
@@ -21,6 +24,12 @@ export function instructions(n: Name, has: (base: ToolBase) => boolean): string 
         `continue = keep going; cancel = stop and ${n('ack_cancel')}; pause = stop at a checkpoint and heartbeat ` +
         'with waitSeconds until continue; lease_lost = stop, the job is no longer yours.',
     );
+    // A job runs only after its dependencies succeeded: what they produced is its input too.
+    if (has('get')) {
+      lines.push(
+        `A job that waited for others (dependsOn) reads their results with ${n('get')} {jobId, dependencies: true}.`,
+      );
+    }
   }
   if (has('pause')) lines.push(`Operators: ${n('pause')} (drain | quiesce), ${n('resume')}, ${n('status')}.`);
   // The codes are stable and agents branch on them; the tools/list no longer repeats them per tool.

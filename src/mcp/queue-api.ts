@@ -10,6 +10,7 @@ import type { QueueService, WaitOptions } from '../queue/service.js';
 export type QueueApi = Pick<
   QueueService,
   | 'enqueue'
+  | 'enqueueGraph'
   | 'claim'
   | 'heartbeat'
   | 'complete'

@@ -5,6 +5,8 @@ import { QueueError } from '../core/errors.js';
 import type { QueueContext } from './context.js';
 import type { Decision } from './transitions.js';
 import { wakeupFor } from './wakeups.js';
+import { isTerminal } from '../core/job.js';
+import { announcePropagation, propagationFor } from './dependencies.js';
 
 // Two writers racing: the loser re-reads and re-decides; this bounds the rounds.
 const MAX_CAS_ATTEMPTS = 5;
@@ -34,16 +36,25 @@ export async function writeDecision(
   from?: JobRecord,
 ): Promise<JobRecord | null> {
   const notify = wakeupFor(id, d, from);
-  const job = await ctx.store.jobUpdate({
+  const write = {
     id,
     expect: d.expect,
     set: d.set,
     now,
     ...(d.event ? { event: d.event } : {}),
     ...(notify ? { notify } : {}),
-  });
-  if (job && d.event) ctx.observers.emit({ job, kind: d.event.kind, data: d.event.data, at: now });
-  return job;
+  };
+  if (d.recountDependencies) return requeueWithDependencies(ctx, write, d);
+  // Every ending reaches the jobs that depend on this one, in the same transaction (dependencies.ts).
+  const ending = d.set.status && isTerminal(d.set.status) ? d.set.status : undefined;
+  const propagate = ending ? propagationFor(id, ending, now) : undefined;
+  const out = propagate
+    ? await ctx.store.jobEnd({ ...write, propagate })
+    : await ctx.store.jobUpdate(write).then((job) => job && { job, unblocked: [], cancelled: [] });
+  if (!out) return null;
+  if (d.event) ctx.observers.emit({ job: out.job, kind: d.event.kind, data: d.event.data, at: now });
+  if (propagate) await announcePropagation(ctx, out, propagate, now);
+  return out.job;
 }
 
 /**
@@ -65,4 +76,18 @@ export function decideAndWrite(
     if (!d) return cur!;
     return writeDecision(ctx, id, d, now, cur!);
   });
+}
+
+/** A retry of a job that waited for dependencies: it waits again for those not yet succeeded. */
+async function requeueWithDependencies(
+  ctx: Pick<QueueContext, 'store' | 'observers'>,
+  { notify, ...write }: Parameters<QueueContext['store']['jobUpdate']>[0],
+  d: Decision,
+): Promise<JobRecord | null> {
+  const job = await ctx.store.jobRequeueWithDependencies(write);
+  if (!job) return null;
+  if (d.event) ctx.observers.emit({ job, kind: d.event.kind, data: d.event.data, at: write.now });
+  // Claimers are woken only if it is claimable; else the last dependency's success wakes them.
+  if (notify && job.pendingDependencies === 0) await ctx.store.notify(notify).catch(() => undefined);
+  return job;
 }

@@ -42,18 +42,28 @@ export function decideCancel(
   );
 }
 
-/** An operator runs a failed or dead-lettered job again, from attempt 0, now. */
+/**
+ * An operator runs a failed or dead-lettered job again, from attempt 0, now; or a job cancelled
+ * while it waited for its dependencies (a dependency failed, or by hand), which then waits again
+ * for those not yet succeeded (the caller has checked that none ended without success).
+ */
 export function decideRetry(cur: JobRecord, requestedBy: string | null, now: Date): Decision {
-  if (cur.status !== 'failed' && cur.status !== 'dead_letter') {
+  const blocked = cur.status === 'cancelled' && cur.pendingDependencies > 0;
+  if (cur.status !== 'failed' && cur.status !== 'dead_letter' && !blocked) {
     throw new QueueError(
       'job_state_conflict',
-      `Only failed or dead_letter jobs can be retried; this one is ${cur.status}.`,
+      `Only failed or dead_letter jobs, or jobs cancelled while waiting for their dependencies, can be retried; this one is ${cur.status}.`,
       { details: { status: cur.status } },
     );
   }
   return {
     expect: { status: cur.status },
+    ...(blocked ? { recountDependencies: true } : {}),
     set: {
+      // A cancelled job's request is over: the new cycle starts without one.
+      cancelRequestedAt: null,
+      cancelRequestedBy: null,
+      cancelReason: null,
       status: 'queued',
       attempt: 0,
       runAt: now,

@@ -1,5 +1,6 @@
 // Reads (SPEC §6): one job with its latest events, a page of jobs, a job's timeline.
-import type { Job, JobEvent, JobPage, JobStatus } from '../core/types.js';
+import type { DependencyView, Job, JobEvent, JobPage, JobStatus } from '../core/types.js';
+import { toDependencyView } from './dependencies.js';
 import type { QueueContext } from './context.js';
 import { notFound } from './errors.js';
 import { toPage } from './page.js';
@@ -7,7 +8,13 @@ import * as S from './schemas.js';
 import { parseInput } from './validate.js';
 import { decodeCursor, toJob } from './view.js';
 
-export async function get(ctx: QueueContext, raw: S.GetInput): Promise<{ job: Job; events?: JobEvent[] }> {
+export interface GetAnswer {
+  job: Job;
+  events?: JobEvent[];
+  dependencies?: DependencyView[];
+}
+
+export async function get(ctx: QueueContext, raw: S.GetInput): Promise<GetAnswer> {
   const input = parseInput(S.getInput, raw, 'get');
   // Two statements, two snapshots: the events are read first, so the row is at least as new as the
   // newest event shown. A caller that sees an event (say `released`) then sees the row it wrote.
@@ -17,7 +24,12 @@ export async function get(ctx: QueueContext, raw: S.GetInput): Promise<{ job: Jo
       : await ctx.store.eventsList({ jobId: input.jobId, limit: input.events, latest: true });
   const job = await ctx.store.jobGet({ id: input.jobId });
   if (!job) throw notFound(input.jobId);
-  return events ? { job: toJob(job), events } : { job: toJob(job) };
+  const answer: GetAnswer = { job: toJob(job) };
+  if (events) answer.events = events;
+  if (input.dependencies) {
+    answer.dependencies = (await ctx.store.jobDependencies({ id: job.id })).map(toDependencyView);
+  }
+  return answer;
 }
 
 /** Summaries (no payload, result) unless `full`; a page also ends at a byte budget (page.ts). */

@@ -7,6 +7,8 @@ export const TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]*$/;
 export const MAX_CLAIM_WAIT_SECONDS = 50;
 export const MAX_LEASE_SECONDS = 86_400;
 export const MAX_LIST_LIMIT = 200;
+export const MAX_DEPENDENCIES = 32;
+export const MAX_GRAPH_JOBS = 20;
 
 // A number sent as a plain decimal string ("5", "-2", "0.5"): some clients and models quote numbers.
 const DECIMAL = /^-?\d+(\.\d+)?$/;
@@ -125,8 +127,20 @@ export const enqueueInput = z.strictObject({
   createdBy: actor.optional(),
   queue: queueName.default(DEFAULT_QUEUE),
   concurrencyKey: concurrencyKey.optional(),
+  dependsOn: z.array(jobId).max(MAX_DEPENDENCIES).optional().describe('Ids of jobs to succeed first.'),
 });
 export type EnqueueInput = z.input<typeof enqueueInput>;
+
+/** A job of a graph enqueue: named by `ref`, depending on refs of the same call or on existing ids. */
+const graphRef = z.string().min(1).max(64);
+export const graphJobInput = enqueueInput.extend({
+  ref: graphRef.describe('Names the job within this call.'),
+  dependsOn: z.array(graphRef).max(MAX_DEPENDENCIES).optional().describe('Refs of this call or job ids.'),
+});
+export const enqueueGraphInput = z.strictObject({
+  jobs: z.array(graphJobInput).min(1).max(MAX_GRAPH_JOBS),
+});
+export type EnqueueGraphInput = z.input<typeof enqueueGraphInput>;
 
 export const claimInput = z.strictObject({
   workerId,
@@ -219,6 +233,7 @@ export type RetryInput = z.input<typeof retryInput>;
 export const getInput = z.strictObject({
   jobId,
   events: numeric(z.int().min(0).max(MAX_LIST_LIMIT)).default(0),
+  dependencies: z.boolean().default(false).describe("Adds dependencies' results."),
 });
 export type GetInput = z.input<typeof getInput>;
 

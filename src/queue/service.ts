@@ -15,7 +15,8 @@ import { release, type ReleaseAnswer } from './release.js';
 import { ackCancel, complete, fail, log, watch, watchJob } from './lease.js';
 import { Maintenance } from './maintenance.js';
 import { cancel, retry } from './operator.js';
-import { events, get, list, tally, type JobTally } from './reads.js';
+import { events, get, list, tally, type GetAnswer, type JobTally } from './reads.js';
+import { enqueueGraph, type GraphAnswer } from './graph.js';
 import type * as S from './schemas.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { TokenRegistry } from './tokens.js';
@@ -37,7 +38,8 @@ export type { ClaimOptions } from './claim.js';
 export type { HeartbeatOptions } from './heartbeat-hold.js';
 export type { ActivityWatch } from './activity.js';
 export type { JobActivity, QueueObserver } from './observers.js';
-export type { JobTally } from './reads.js';
+export type { GetAnswer, JobTally } from './reads.js';
+export type { GraphAnswer } from './graph.js';
 export type { WaitAnswer, WaitOptions } from './wait.js';
 export type { ScheduleView } from './schedules.js';
 
@@ -90,6 +92,10 @@ export class QueueService implements WorkerPort {
 
   enqueue(input: S.EnqueueInput, opts: EnqueueOptions = {}): Promise<{ job: Job; deduplicated: boolean }> {
     return enqueue(this.ctx, input, opts);
+  }
+  /** Several jobs and their dependencies (refs local to the call), inserted all or none. */
+  enqueueGraph(input: S.EnqueueGraphInput): Promise<GraphAnswer> {
+    return enqueueGraph(this.ctx, input);
   }
   /** Long-polls until the job ends (or the deadline, or the signal): the producer's await. */
   wait(input: S.WaitInput, opts: WaitOptions = {}): Promise<WaitAnswer> {
@@ -153,7 +159,7 @@ export class QueueService implements WorkerPort {
   }
 
   // ── reads ──────────────────────────────────────────────────────────────────────────────────
-  get(input: S.GetInput): Promise<{ job: Job; events?: JobEvent[] }> {
+  get(input: S.GetInput): Promise<GetAnswer> {
     return get(this.ctx, input);
   }
   /** Summaries (no payload, result) unless `full`; a page also ends at a byte budget. */

@@ -21,6 +21,11 @@ export interface Decision {
   expect: JobExpectation;
   set: JobPatch;
   event?: NewEvent;
+  /**
+   * Back to queued waiting for the dependencies not yet succeeded, recounted in the same
+   * transaction; not applied if one of them ended without success meanwhile (a retry).
+   */
+  recountDependencies?: boolean;
 }
 
 /** Where every job starts: queued, attempt 0, no lease. */

@@ -35,6 +35,9 @@ function isUnavailable(err: unknown): boolean {
     if (NETWORK_CODES.has(code) || SQLITE_TRANSIENT.has(/^SQLITE_[A-Z]+/.exec(code)?.[0] ?? '')) return true;
     // PostgreSQL: 08 connection exception, 57P admin shutdown / crash / cannot connect now, 53 insufficient resources.
     if (/^(08|57P|53)/.test(code)) return true;
+    // 40P01: PostgreSQL broke a deadlock by aborting this transaction (nothing was written). Rare,
+    // e.g. two graph enqueues locking shared dependencies in opposite orders: retrying succeeds.
+    if (code === '40P01') return true;
   }
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/i.test(
     err.message,

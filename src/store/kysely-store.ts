@@ -9,11 +9,22 @@ import { migrate } from './migrate.js';
 import { candidateFilter, workersPaused } from './claim.js';
 import { tokenMethods } from './token-store.js';
 import { scheduleMethods } from './schedule-store.js';
+import { dependencyMethods } from './dependencies.js';
 import { isUuid, uuidv7Floor } from '../core/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
   const { db, codec: c } = d;
   const t = (date: Date) => c.time(date);
+
+  const buildUpdate = (id: string, expect: JobExpectation, values: Record<string, unknown>) =>
+    applyExpectation(
+      db
+        .updateTable('agent_jobs')
+        .set(values as never)
+        .where('id', '=', id),
+      expect,
+    );
+  const dependencies = dependencyMethods(d, buildUpdate);
 
   const store: Store = {
     dialect: d.name,
@@ -98,13 +109,7 @@ export function createKyselyStore(d: Dialect): Store {
       // Job ids are UUIDs, so any other string names no job. Checked before querying so that PostgreSQL's
       // uuid column does not turn a mistyped id into a type error where SQLite finds nothing (not_found).
       if (!isUuid(id)) return null;
-      const update = applyExpectation(
-        db
-          .updateTable('agent_jobs')
-          .set({ ...jobToRow(c, set), updated_at: t(now) } as never)
-          .where('id', '=', id),
-        expect,
-      );
+      const update = buildUpdate(id, expect, { ...jobToRow(c, set), updated_at: t(now) });
       const { row } = await d.writeJob({
         query: update,
         event: event ? { at: t(now), event } : undefined,
@@ -112,6 +117,12 @@ export function createKyselyStore(d: Dialect): Store {
       });
       return row ? jobFromRow(c, row) : null;
     },
+
+    ...dependencies,
+    jobEnd: (p) => (isUuid(p.id) ? dependencies.jobEnd(p) : Promise.resolve(null)),
+    jobRequeueWithDependencies: (p) =>
+      isUuid(p.id) ? dependencies.jobRequeueWithDependencies(p) : Promise.resolve(null),
+    jobDependencies: (p) => (isUuid(p.id) ? dependencies.jobDependencies(p) : Promise.resolve([])),
 
     async jobGet({ id }) {
       if (!isUuid(id)) return null;
@@ -160,9 +171,11 @@ export function createKyselyStore(d: Dialect): Store {
             eb.fn.sum<number>(eb.case().when(when).then(1).else(0).end());
           const queued = eb('status', '=', 'queued');
           const running = eb('status', '=', 'running');
+          const free = eb.and([queued, eb('pending_dependencies', '=', 0)]);
           return [
-            count(eb.and([queued, eb('run_at', '<=', n)])).as('queued'),
-            count(eb.and([queued, eb('run_at', '>', n)])).as('delayed'),
+            count(eb.and([free, eb('run_at', '<=', n)])).as('queued'),
+            count(eb.and([free, eb('run_at', '>', n)])).as('delayed'),
+            count(eb.and([queued, eb('pending_dependencies', '>', 0)])).as('blocked'),
             count(running).as('running'),
             count(eb.and([running, eb('lease_expires_at', '<', n)])).as('staleRunning'),
           ];
@@ -172,6 +185,7 @@ export function createKyselyStore(d: Dialect): Store {
       return {
         queued: Number(row?.queued ?? 0),
         delayed: Number(row?.delayed ?? 0),
+        blocked: Number(row?.blocked ?? 0),
         running: Number(row?.running ?? 0),
         staleRunning: Number(row?.staleRunning ?? 0),
       };
@@ -221,6 +235,9 @@ export function createKyselyStore(d: Dialect): Store {
         const ids = victims.map((r) => r.id);
         if (ids.length === 0) return 0;
         await trx.deleteFrom('agent_job_events').where('job_id', 'in', ids).execute();
+        // A job's own edges go with it; edges from a kept dependent to a pruned job stay, so that its
+        // `get` can say the dependency was pruned (they go when that dependent is pruned).
+        await trx.deleteFrom('agent_job_dependencies').where('job_id', 'in', ids).execute();
         const deleted = await trx.deleteFrom('agent_jobs').where('id', 'in', ids).executeTakeFirst();
         return Number(deleted.numDeletedRows);
       });

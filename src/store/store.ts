@@ -31,6 +31,30 @@ export interface JobExpectation {
   unlessPaused?: boolean;
 }
 
+/**
+ * What an ending does to the jobs that depend on the job that ended. Decided in the queue
+ * (src/queue/dependencies.ts); the store runs it in the same transaction as the ending.
+ */
+export type Propagation =
+  /** succeeded: each direct dependent still queued waits for one fewer; those left waiting for none get `event`. */
+  | { kind: 'unblock'; event: NewEvent }
+  /** failed, dead_letter, cancelled: every transitive dependent not yet ended gets `set` and `event`. */
+  | { kind: 'cancel'; set: JobPatch; event: NewEvent };
+
+/** A job to insert with the ids of the jobs it waits for (each one existing, or earlier in the same call). */
+export interface DependentInsert {
+  job: JobRecord;
+  event: NewEvent;
+  dependsOn: readonly string[];
+}
+
+export type DependentsInsertResult =
+  | { ok: true; jobs: { job: JobRecord; inserted: boolean }[] }
+  /** Nothing was written: these ids name no job. */
+  | { ok: false; missing: string[] }
+  /** Nothing was written: these dependencies already ended without success (UNSUCCESSFUL_ENDINGS). */
+  | { ok: false; ended: { id: string; status: JobStatus }[] };
+
 export interface PauseRecord {
   paused: boolean;
   mode: PauseMode | null;
@@ -42,8 +66,12 @@ export interface PauseRecord {
 }
 
 export interface JobCounts {
+  /** Queued, due and waiting for no dependency: claimable now (by a claimer that matches). */
   queued: number;
+  /** Queued, waiting for no dependency, not due yet. */
   delayed: number;
+  /** Queued, waiting for dependencies that have not succeeded yet. */
+  blocked: number;
   running: number;
   staleRunning: number;
 }
@@ -146,6 +174,41 @@ export interface Store {
     /** Sent on commit if the update applied. */
     notify?: Signal;
   }): Promise<JobRecord | null>;
+  /**
+   * jobUpdate for an ending (a terminal `set.status`), with what it does to the jobs that depend on
+   * this one, in the same transaction. Returns the job and the dependents it changed (their
+   * wake-ups are the caller's), or null as jobUpdate does.
+   */
+  jobEnd(p: {
+    id: string;
+    expect: JobExpectation;
+    set: JobPatch;
+    now: Date;
+    event?: NewEvent;
+    notify?: Signal;
+    propagate: Propagation;
+  }): Promise<{ job: JobRecord; unblocked: JobRecord[]; cancelled: JobRecord[] } | null>;
+  /**
+   * jobUpdate for a job put back in the queue (retry) that has dependencies: in the same
+   * transaction, sets pending_dependencies to how many of them have not succeeded; applies only if
+   * none ended without success (else null, as a lost compare-and-set). A pruned one counts as met.
+   */
+  jobRequeueWithDependencies(p: {
+    id: string;
+    expect: JobExpectation;
+    set: JobPatch;
+    now: Date;
+    event?: NewEvent;
+  }): Promise<JobRecord | null>;
+  /**
+   * Inserts jobs with dependencies, in order, in one transaction: all or nothing. Each job's
+   * dependencies count it as a dependent and it waits for those not yet succeeded. A job whose
+   * (type, dedupeKey) an unfinished job holds is not inserted: that job is answered (its own
+   * dependencies unchanged) and stands in for it in the dependsOn of the jobs after it.
+   */
+  jobsInsertWithDependencies(p: { jobs: readonly DependentInsert[] }): Promise<DependentsInsertResult>;
+  /** The jobs this one depends on, oldest first; `job` is null for one that was pruned. */
+  jobDependencies(p: { id: string }): Promise<{ id: string; job: JobRecord | null }[]>;
   jobGet(p: { id: string }): Promise<JobRecord | null>;
   /** The job submitted as the MCP task with this id (see JobRecord.taskId). */
   jobGetByTaskId(p: { taskId: string }): Promise<JobRecord | null>;

@@ -29,7 +29,7 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
     const fresh = await runCli(env, ['status']);
     expect(fresh.stdout.split('\n')).toEqual([
       'workers  not paused (version 0)',
-      'jobs     queued 0  delayed 0  running 0  staleRunning 0  isDrained true',
+      'jobs     queued 0  delayed 0  blocked 0  running 0  staleRunning 0  isDrained true',
       'audit: no pause or resume yet',
     ]);
 
@@ -95,6 +95,7 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
     expect(status.metrics).toEqual({
       queued: 1,
       delayed: 1,
+      blocked: 0,
       running: 1,
       staleRunning: 0,
       isDrained: false,
@@ -108,7 +109,9 @@ describe.each(backendsForSuite())('cli fleet ($name)', { timeout: CLI_TEST_TIMEO
     const human = await runCli(env, ['status', '--audit', '1']);
     const lines = human.stdout.split('\n');
     expect(lines[0]).toMatch(/^workers {2}paused \(quiesce\): upgrade by ops at .* \(version 4\)$/);
-    expect(lines[1]).toBe('jobs     queued 1  delayed 1  running 1  staleRunning 0  isDrained false');
+    expect(lines[1]).toBe(
+      'jobs     queued 1  delayed 1  blocked 0  running 1  staleRunning 0  isDrained false',
+    );
     expect(lines[2]).toBe('audit (latest first)');
     expect(
       lines.slice(4).map((l) =>

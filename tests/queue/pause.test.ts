@@ -149,6 +149,7 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
       expect(status.metrics).toEqual({
         queued: 2,
         delayed: 2,
+        blocked: 0,
         running: 2,
         staleRunning: 1,
         isDrained: false,
@@ -162,6 +163,7 @@ describe.each(backendsForSuite())('worker pause ($name)', (backend) => {
       expect((await q.service.control.status()).metrics).toEqual({
         queued: 2,
         delayed: 2,
+        blocked: 0,
         running: 0,
         staleRunning: 0,
         isDrained: true,

@@ -29,6 +29,23 @@ const SPEC_ROUTES: RestRoute[] = [
     status: (a) => ((a as { deduplicated: boolean }).deduplicated ? 200 : 201),
   },
   {
+    method: 'POST',
+    path: `${JOBS}/graph`,
+    operationId: 'enqueueGraph',
+    summary:
+      'Enqueue up to 20 jobs in one transaction (201), each named by a ref; dependsOn takes refs of the call or job ids.',
+    permission: 'produce',
+    input: S.enqueueGraphInput,
+    output: obj(Out.graphAnswer),
+    handler: ({ service, input, c }) => {
+      const { jobs } = input as { jobs?: unknown };
+      // Each job is acted by the caller, as a single enqueue is; the service refuses a body without jobs.
+      const acted = Array.isArray(jobs) ? jobs.map((j) => actedBy(c, j as never, 'createdBy')) : jobs;
+      return service.enqueueGraph({ ...input, jobs: acted } as S.EnqueueGraphInput);
+    },
+    status: () => 201,
+  },
+  {
     method: 'GET',
     path: JOBS,
     operationId: 'list',
@@ -57,7 +74,8 @@ const SPEC_ROUTES: RestRoute[] = [
     method: 'GET',
     path: JOB,
     operationId: 'get',
-    summary: 'One job in full; events=N adds its latest N events.',
+    summary:
+      "One job in full; events=N adds its latest N events, dependencies=true its dependencies' states and results.",
     permission: 'read',
     input: S.getInput,
     output: obj(Out.getAnswer),
@@ -139,7 +157,7 @@ const SPEC_ROUTES: RestRoute[] = [
     path: '/api/system/worker-pause',
     operationId: 'status',
     summary:
-      'The fleet: pause state (system), metrics (queued, running, staleRunning, delayed, isDrained), audit.',
+      'The fleet: pause state (system), metrics (queued, delayed, blocked, running, staleRunning, isDrained), audit.',
     permission: 'read',
     input: S.statusInput,
     output: obj(Out.statusAnswer),

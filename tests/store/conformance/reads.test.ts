@@ -140,16 +140,20 @@ describeEachStore('store: jobsExpiredList, jobCounts, jobNextRunAt', (s) => {
     expect(await ids(at(101))).toEqual([early.id, late.id, current.id]);
   });
 
-  it('jobCounts: queued (due), delayed, running and stale running; finished jobs do not count', async () => {
+  it('jobCounts: queued (due), delayed, blocked, running and stale running; finished jobs do not count', async () => {
     expect(await s.store.jobCounts({ now: T0 })).toEqual({
       queued: 0,
       delayed: 0,
+      blocked: 0,
       running: 0,
       staleRunning: 0,
     });
     await insertJob(s.store, { runAt: at(-1) });
     await insertJob(s.store, { runAt: T0 });
     await insertJob(s.store, { runAt: at(60) });
+    // Waiting for dependencies, due or not: blocked, neither queued nor delayed.
+    await insertJob(s.store, { runAt: at(-1), pendingDependencies: 1 });
+    await insertJob(s.store, { runAt: at(60), pendingDependencies: 2 });
     await leased(at(30));
     await leased(at(5));
     await insertJob(s.store, { status: 'succeeded', finishedAt: T0 });
@@ -157,18 +161,21 @@ describeEachStore('store: jobsExpiredList, jobCounts, jobNextRunAt', (s) => {
     expect(await s.store.jobCounts({ now: T0 })).toEqual({
       queued: 2,
       delayed: 1,
+      blocked: 2,
       running: 2,
       staleRunning: 0,
     });
     expect(await s.store.jobCounts({ now: at(10) })).toEqual({
       queued: 2,
       delayed: 1,
+      blocked: 2,
       running: 2,
       staleRunning: 1,
     });
     expect(await s.store.jobCounts({ now: at(60) })).toEqual({
       queued: 3,
       delayed: 0,
+      blocked: 2,
       running: 2,
       staleRunning: 2,
     });
