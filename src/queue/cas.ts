@@ -4,7 +4,7 @@ import type { JobRecord } from '../store/store.js';
 import { QueueError } from '../core/errors.js';
 import type { QueueContext } from './context.js';
 import type { Decision } from './transitions.js';
-import { wakeupFor } from './wakeups.js';
+import { keyRoomAfter, wakeupFor } from './wakeups.js';
 
 // Two writers racing: the loser re-reads and re-decides; this bounds the rounds.
 const MAX_CAS_ATTEMPTS = 5;
@@ -43,6 +43,9 @@ export async function writeDecision(
     ...(notify ? { notify } : {}),
   });
   if (job && d.event) ctx.observers.emit({ job, kind: d.event.kind, data: d.event.data, at: now });
+  // A second wake-up, after the commit: the write's own one concerns the job's awaiters or its type.
+  const room = job ? keyRoomAfter(d, job) : undefined;
+  if (room) await ctx.store.notify(room).catch(() => {});
   return job;
 }
 

@@ -69,7 +69,7 @@ export const concurrencyKey = z
   .string()
   .min(1)
   .max(200)
-  .describe('At most the key\'s limit (default 1) of jobs with this key run at once.');
+  .describe("At most the key's limit (default 1) of jobs with this key run at once.");
 const workerId = z
   .string()
   .min(1)
@@ -265,3 +265,18 @@ export const statusInput = z.strictObject({
   audit: numeric(z.int().min(0).max(100)).default(10),
 });
 export type StatusInput = z.input<typeof statusInput>;
+
+/** The most running jobs a key's limit may allow: more is surely a typo (and 0 holds the key). */
+export const MAX_KEY_LIMIT = 10_000;
+
+export const limitSetInput = z.strictObject({
+  key: concurrencyKey,
+  max: numeric(z.int().min(0).max(MAX_KEY_LIMIT)).describe(
+    'Most jobs with this key running at once; 0 holds the key (none of its jobs start).',
+  ),
+  updatedBy: actor.optional(),
+});
+export type LimitSetInput = z.input<typeof limitSetInput>;
+
+export const limitRemoveInput = z.strictObject({ key: concurrencyKey });
+export type LimitRemoveInput = z.input<typeof limitRemoveInput>;

@@ -19,6 +19,7 @@ import { events, get, list, tally, type JobTally } from './reads.js';
 import type * as S from './schemas.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { TokenRegistry } from './tokens.js';
+import { ConcurrencyLimits } from './limits.js';
 import { wait, type WaitAnswer, type WaitOptions } from './wait.js';
 import { toJob } from './view.js';
 import { Wakeups } from './wakeups.js';
@@ -52,6 +53,8 @@ export class QueueService implements WorkerPort {
   readonly control: PauseControl;
   /** Bearer tokens for HTTP (SPEC §12): create, list, revoke, verify. */
   readonly tokens: TokenRegistry;
+  /** Concurrency-key limits (SPEC §16): set, remove, list. */
+  readonly limits: ConcurrencyLimits;
   private readonly ctx: QueueContext;
   private readonly upkeep: Maintenance;
 
@@ -63,6 +66,7 @@ export class QueueService implements WorkerPort {
     this.tokens = new TokenRegistry(store, this.clock, {
       ...(opts.tokenCacheMs !== undefined ? { cacheMs: opts.tokenCacheMs } : {}),
     });
+    this.limits = new ConcurrencyLimits(store, this.clock);
     const base = {
       store,
       clock: this.clock,

@@ -8,6 +8,7 @@ import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow }
 import { migrate } from './migrate.js';
 import { candidateFilter, workersPaused } from './claim.js';
 import { tokenMethods } from './token-store.js';
+import { limitMethods } from './limit-store.js';
 import { isUuid, uuidv7Floor } from '../core/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
@@ -290,6 +291,7 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     ...tokenMethods(d),
+    ...limitMethods(d),
 
     notify: (signal) => d.notify(signal),
     subscribe: (handler) => d.subscribe(handler),

@@ -117,6 +117,9 @@ const DATA_METHODS: Record<DataMethod, true> = {
   tokenAnyActive: true,
   tokenRevoke: true,
   tokenTouch: true,
+  keyLimitSet: true,
+  keyLimitRemove: true,
+  keyLimitList: true,
   notify: true,
   subscribe: true,
 };
