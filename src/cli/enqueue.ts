@@ -12,6 +12,7 @@ interface EnqueueFlags {
   delay?: number;
   maxAttempts?: number;
   dedupeKey?: string;
+  concurrencyKey?: string;
   actor?: string;
 }
 
@@ -28,6 +29,10 @@ export function registerEnqueue(program: Command): void {
     .addOption(new Option('--delay <seconds>', 'not claimable for this many seconds').argParser(intArg))
     .option('--max-attempts <n>', 'attempts before the job is dead-lettered (default 3)', intArg)
     .option('--dedupe-key <key>', 'while a job of this type and key is unfinished, return it instead')
+    .option(
+      '--concurrency-key <key>',
+      "at most the key's limit (default 1, see `limit`) of jobs with this key run at once",
+    )
     .option(...ACTOR_FLAG)
     .action(async (type: string, flags: EnqueueFlags, cmd: Command) => {
       const g = globalOptions(cmd);
@@ -46,6 +51,7 @@ export function registerEnqueue(program: Command): void {
           ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}),
           ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
           ...(flags.dedupeKey !== undefined ? { dedupeKey: flags.dedupeKey } : {}),
+          ...(flags.concurrencyKey !== undefined ? { concurrencyKey: flags.concurrencyKey } : {}),
           createdBy: flags.actor ?? defaultActor(),
         }),
       );

@@ -271,9 +271,12 @@ export const MAX_KEY_LIMIT = 10_000;
 
 export const limitSetInput = z.strictObject({
   key: concurrencyKey,
-  max: numeric(z.int().min(0).max(MAX_KEY_LIMIT)).describe(
-    'Most jobs with this key running at once; 0 holds the key (none of its jobs start).',
-  ),
+  max: numeric(
+    z
+      .int('must be a whole number of running jobs, e.g. 2')
+      .min(0, 'must be 0 (hold the key: none of its jobs start) or more')
+      .max(MAX_KEY_LIMIT, `must be at most ${MAX_KEY_LIMIT} running jobs`),
+  ).describe('Most jobs with this key running at once; 0 holds the key (none of its jobs start).'),
   updatedBy: actor.optional(),
 });
 export type LimitSetInput = z.input<typeof limitSetInput>;
