@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, () => Promise<Registrar>> = {
   pause: async () => (await import('./pause.js')).registerPause,
   resume: async () => (await import('./resume.js')).registerResume,
   status: async () => (await import('./status.js')).registerStatus,
+  limit: async () => (await import('./limit.js')).registerLimit,
   // worker protocol, for scripts and debugging
   claim: async () => (await import('./claim.js')).registerClaim,
   heartbeat: async () => (await import('./heartbeat.js')).registerHeartbeat,

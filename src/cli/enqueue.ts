@@ -17,6 +17,7 @@ interface EnqueueFlags {
   delay?: number;
   maxAttempts?: number;
   dedupeKey?: string;
+  concurrencyKey?: string;
   actor?: string;
 }
 
@@ -38,6 +39,10 @@ export function registerEnqueue(program: Command): void {
       '--graph <file>',
       'enqueue several jobs with dependencies from a JSON file (- reads stdin): {"jobs": [{"ref", "type", "dependsOn": [ref or id], …}]}',
       graphFileArg,
+    )
+    .option(
+      '--concurrency-key <key>',
+      "at most the key's limit (default 1, see `limit`) of jobs with this key run at once",
     )
     .option(...ACTOR_FLAG)
     .action(async (type: string | undefined, flags: EnqueueFlags, cmd: Command) => {
@@ -65,6 +70,7 @@ export function registerEnqueue(program: Command): void {
           ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
           ...(flags.dedupeKey !== undefined ? { dedupeKey: flags.dedupeKey } : {}),
           ...(flags.dependsOn ? { dependsOn: flags.dependsOn } : {}),
+          ...(flags.concurrencyKey !== undefined ? { concurrencyKey: flags.concurrencyKey } : {}),
           createdBy: flags.actor ?? defaultActor(),
         }),
       );

@@ -46,6 +46,7 @@ export function jobDetail(j: Job): string {
       ['attempt', `${j.attempt}/${j.maxAttempts}`],
       ['capabilities', j.requiredCapabilities.join(', ')],
       ['dedupe key', j.dedupeKey],
+      ['concurrency key', j.concurrencyKey],
       ['run at', when(j.runAt)],
       ['claimed by', j.claimedBy],
       ['lease expires', when(j.leaseExpiresAt)],

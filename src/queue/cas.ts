@@ -4,7 +4,7 @@ import type { JobRecord } from '../store/store.js';
 import { QueueError } from '../core/errors.js';
 import type { QueueContext } from './context.js';
 import type { Decision } from './transitions.js';
-import { wakeupFor } from './wakeups.js';
+import { keyRoomAfter, wakeupFor } from './wakeups.js';
 import { isTerminal } from '../core/job.js';
 import { announcePropagation, propagationFor } from './dependencies.js';
 
@@ -54,6 +54,9 @@ export async function writeDecision(
   if (!out) return null;
   if (d.event) ctx.observers.emit({ job: out.job, kind: d.event.kind, data: d.event.data, at: now });
   if (propagate) await announcePropagation(ctx, out, propagate, now);
+  // A second wake-up, after the commit: the write's own one concerns the job's awaiters or its type.
+  const room = keyRoomAfter(d, out.job);
+  if (room) await ctx.store.notify(room).catch(() => {});
   return out.job;
 }
 

@@ -71,7 +71,7 @@ export const concurrencyKey = z
   .string()
   .min(1)
   .max(200)
-  .describe('At most the key\'s limit (default 1) of jobs with this key run at once.');
+  .describe("At most the key's limit (default 1) of jobs with this key run at once.");
 const workerId = z
   .string()
   .min(1)
@@ -300,3 +300,21 @@ export type ScheduleAddInput = z.input<typeof scheduleAddInput>;
 
 export const scheduleRemoveInput = z.strictObject({ name: queueName });
 export type ScheduleRemoveInput = z.input<typeof scheduleRemoveInput>;
+
+/** The most running jobs a key's limit may allow: more is surely a typo (and 0 holds the key). */
+export const MAX_KEY_LIMIT = 10_000;
+
+export const limitSetInput = z.strictObject({
+  key: concurrencyKey,
+  max: numeric(
+    z
+      .int('must be a whole number of running jobs, e.g. 2')
+      .min(0, 'must be 0 (hold the key: none of its jobs start) or more')
+      .max(MAX_KEY_LIMIT, `must be at most ${MAX_KEY_LIMIT} running jobs`),
+  ).describe('Most jobs with this key running at once; 0 holds the key (none of its jobs start).'),
+  updatedBy: actor.optional(),
+});
+export type LimitSetInput = z.input<typeof limitSetInput>;
+
+export const limitRemoveInput = z.strictObject({ key: concurrencyKey });
+export type LimitRemoveInput = z.input<typeof limitRemoveInput>;

@@ -20,6 +20,7 @@ import { enqueueGraph, type GraphAnswer } from './graph.js';
 import type * as S from './schemas.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { TokenRegistry } from './tokens.js';
+import { ConcurrencyLimits } from './limits.js';
 import { wait, type WaitAnswer, type WaitOptions } from './wait.js';
 import {
   addSchedule,
@@ -62,6 +63,8 @@ export class QueueService implements WorkerPort {
   readonly control: PauseControl;
   /** Bearer tokens for HTTP (SPEC §12): create, list, revoke, verify. */
   readonly tokens: TokenRegistry;
+  /** Concurrency-key limits (SPEC §16): set, remove, list. */
+  readonly limits: ConcurrencyLimits;
   private readonly ctx: QueueContext;
   private readonly upkeep: Maintenance;
 
@@ -73,6 +76,7 @@ export class QueueService implements WorkerPort {
     this.tokens = new TokenRegistry(store, this.clock, {
       ...(opts.tokenCacheMs !== undefined ? { cacheMs: opts.tokenCacheMs } : {}),
     });
+    this.limits = new ConcurrencyLimits(store, this.clock);
     const base = {
       store,
       clock: this.clock,

@@ -134,6 +134,8 @@ export const claimMatch =
   (s) =>
     s.kind === 'changed' ||
     s.kind === 'pause_changed' ||
+    // The key's queued jobs may be of any type: every claimer looks (the herd is bounded by the key's room).
+    s.kind === 'key_room' ||
     (s.kind === 'job_ready' &&
       (!types || types.includes(s.type)) &&
       (s.requiredCapabilities ?? []).every((c) => capabilities.includes(c)));
@@ -168,4 +170,17 @@ export function wakeupFor(id: string, d: Decision, job?: JobRecord): Signal | un
   if (d.set.status === 'queued') return readySignal(job);
   // A worker watching its job must learn of a cancel request at once; other changes it reads on heartbeat.
   return d.event?.kind === 'cancel_requested' ? { kind: 'job_changed', jobId: id } : undefined;
+}
+
+/**
+ * The wake-up for a write that took a job with a concurrency key out of `running` (complete, fail,
+ * expiry, release, acknowledged cancel): its key has a free slot, and claimers that found the key
+ * full sleep until told. Judged on the row written, since a complete writes without reading first.
+ */
+export function keyRoomAfter(d: Decision, written: JobRecord): Signal | undefined {
+  const assumed = typeof d.expect.status === 'string' ? [d.expect.status] : d.expect.status;
+  if (written.concurrencyKey === null || written.status === 'running' || !assumed.includes('running')) {
+    return undefined;
+  }
+  return { kind: 'key_room', key: written.concurrencyKey };
 }

@@ -7,6 +7,11 @@
 // the last slot. So a job with a key is taken only after its key's transaction-scoped advisory lock,
 // held until the claim commits, and a count made after that lock: PL/pgSQL gives each statement of
 // a volatile function a fresh snapshot, in which every earlier claim of that key is committed.
+// Only the first key lock of a claim is waited for. A transaction-scoped lock cannot be let go, so
+// a claim that found its first key full still holds it while it looks further; waiting there for a
+// second key held by a claim that waits for the first would deadlock. A later key is only tried:
+// if another claim holds it, this try answers nothing (the store tries once more, in a new
+// transaction that holds no lock).
 import {
   DummyDriver,
   Kysely,
@@ -43,7 +48,7 @@ const compiler = new Kysely<Database>({
 
 // The first of the two keys of the concurrency-key advisory locks (the second is the key's hash):
 // arbitrary, naming "agent-queue concurrency keys" among the two-key advisory locks.
-const KEY_LOCK_SPACE = 1_634_431_345;
+export const KEY_LOCK_SPACE = 1_634_431_345;
 // A key found full after its lock is left out by the next look (its count is fresh by then); this
 // bounds the looks when keys keep filling under it. The claim then answers "nothing", and retries.
 const MAX_LOOKS = 8;
@@ -59,7 +64,8 @@ function unbound(query: { compile(): { sql: string; parameters: readonly unknown
 
 /**
  * CREATE OR REPLACE FUNCTION agent_queue_pick(…): the candidate query, locked with SKIP LOCKED;
- * for a job with a concurrency key, the key's lock and a fresh count confirm its room first.
+ * for a job with a concurrency key, the key's lock and a fresh count confirm its room first (the
+ * first key's lock waited for, any later one only tried: see the top of this file).
  */
 export function pickFunctionSql(): string {
   const param = (k: keyof ClaimPick) => ({ param: PARAMS[k][0] });
@@ -92,12 +98,18 @@ export function pickFunctionSql(): string {
     'DECLARE',
     '  picked record;',
     '  room boolean;',
+    '  holds_key boolean := false;',
     'BEGIN',
     `  FOR look IN 1..${MAX_LOOKS} LOOP`,
     `    ${pick} INTO picked;`,
     '    IF NOT FOUND THEN RETURN NULL; END IF;',
     '    IF picked.concurrency_key IS NULL THEN RETURN picked.id; END IF;',
-    `    PERFORM pg_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key));`,
+    '    IF NOT holds_key THEN',
+    `      PERFORM pg_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key));`,
+    '      holds_key := true;',
+    `    ELSIF NOT pg_try_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key)) THEN`,
+    '      RETURN NULL;',
+    '    END IF;',
     `    ${room} INTO room;`,
     '    IF room THEN RETURN picked.id; END IF;',
     '  END LOOP;',

@@ -10,6 +10,7 @@ import { candidateFilter, workersPaused } from './claim.js';
 import { tokenMethods } from './token-store.js';
 import { scheduleMethods } from './schedule-store.js';
 import { dependencyMethods } from './dependencies.js';
+import { limitMethods } from './limit-store.js';
 import { isUuid, uuidv7Floor } from '../core/ids.js';
 
 export function createKyselyStore(d: Dialect): Store {
@@ -309,6 +310,7 @@ export function createKyselyStore(d: Dialect): Store {
 
     ...tokenMethods(d),
     ...scheduleMethods(d),
+    ...limitMethods(d),
 
     notify: (signal) => d.notify(signal),
     subscribe: (handler) => d.subscribe(handler),

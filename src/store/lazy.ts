@@ -126,6 +126,9 @@ const DATA_METHODS: Record<DataMethod, true> = {
   scheduleRemove: true,
   schedulesDue: true,
   scheduleFire: true,
+  keyLimitSet: true,
+  keyLimitRemove: true,
+  keyLimitList: true,
   notify: true,
   subscribe: true,
 };

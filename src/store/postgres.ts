@@ -118,7 +118,8 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
       let out = await write();
       // agent_queue_pick is volatile, so it reads a newer snapshot than the claim statement around it:
       // it can lock a job that became queued a moment after the statement began, which the UPDATE then
-      // cannot see. One more try sees it; a try with nothing to find costs one round trip.
+      // cannot see. One more try sees it; a try with nothing to find costs one round trip. It also
+      // answers a pick that gave up on a concurrency key another claim was locking (claim-sql.ts).
       if (!out.row && !codec.boolOut(out.pause!.paused)) out = await write();
       return { row: out.row, pause: out.pause! };
     },

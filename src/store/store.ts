@@ -111,6 +111,23 @@ export interface ScheduleRecord {
   nextTick: Date;
 }
 
+/** A concurrency key's own limit of running jobs (a key without one has the default). */
+export interface KeyLimitRecord {
+  key: string;
+  maxRunning: number;
+  updatedBy: string | null;
+  updatedAt: Date;
+}
+
+/** A concurrency key in use or with a limit: its limit row, if any, and its unfinished jobs. */
+export interface KeyUsage {
+  key: string;
+  /** null: the key has the default limit. */
+  limit: KeyLimitRecord | null;
+  running: number;
+  queued: number;
+}
+
 export interface MigrationReport {
   /** Versions this call applied (empty when the schema was already current). */
   applied: { version: number; name: string }[];
@@ -124,6 +141,8 @@ export type Signal =
   /** The job reached a terminal status: wakes whoever awaits its result. */
   | { kind: 'job_finished'; jobId: string }
   | { kind: 'pause_changed'; version: number }
+  /** A concurrency key may have room again (a running job with it ended, its limit rose): its queued jobs, of any type, may be claimable. */
+  | { kind: 'key_room'; key: string }
   /** Something changed but the dialect cannot say what (SQLite across processes): re-check. */
   | { kind: 'changed' };
 
@@ -290,6 +309,17 @@ export interface Store {
     job: JobRecord;
     event: NewEvent;
   }): Promise<{ job: JobRecord | null } | null>;
+  /** Sets a key's limit (insert or update); returns it and the limit it had before (null: the default). */
+  keyLimitSet(p: {
+    key: string;
+    maxRunning: number;
+    updatedBy: string | null;
+    now: Date;
+  }): Promise<{ limit: KeyLimitRecord; previous: number | null }>;
+  /** Deletes a key's limit (back to the default); returns the row removed, or null if it had none. */
+  keyLimitRemove(p: { key: string }): Promise<KeyLimitRecord | null>;
+  /** Every key with a limit row or with queued or running jobs, by key. */
+  keyLimitList(): Promise<KeyUsage[]>;
 
   /** Sends a wake-up to every process sharing this database (best effort). */
   notify(signal: Signal): Promise<void>;

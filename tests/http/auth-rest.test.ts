@@ -9,7 +9,9 @@ import { startRest, useRest, type RestHarness } from './rest-harness.js';
 
 /** A body or query each route accepts, so an allowed call gets past validation. */
 function request(route: (typeof ROUTES)[number], jobId: string): { path: string; body?: unknown } {
-  const path = route.path.replace('{id}', jobId);
+  const path = route.path.replace('{id}', jobId).replace('{key}', encodeURIComponent('repo:acme/api'));
+  if (route.path.startsWith('/api/limits/'))
+    return route.method === 'PUT' ? { path, body: { max: 2 } } : { path };
   // Long-polls asked not to wait: the status is all this needs.
   if (route.path.endsWith('/wait')) return { path: `${path}?waitSeconds=0` };
   if (route.method === 'GET') return { path };

@@ -9,8 +9,8 @@ import { principalOf } from '../auth.js';
 
 type Input = Record<string, unknown>;
 
-/** The input with the caller's token name as `field` (createdBy, requestedBy); as is without tokens. */
-export function actedBy(c: Context, input: Input, field: 'createdBy' | 'requestedBy'): Input {
+/** The input with the caller's token name as `field` (createdBy, requestedBy, updatedBy); as is without tokens. */
+export function actedBy(c: Context, input: Input, field: 'createdBy' | 'requestedBy' | 'updatedBy'): Input {
   const caller = principalOf(c);
   return caller ? { ...input, [field]: caller.name } : input;
 }

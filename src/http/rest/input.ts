@@ -1,10 +1,11 @@
-// The request as the service's input: a JSON object body (POST) or the query (GET), plus the path's
-// job id. Nothing is validated here beyond "a JSON object": the service parses with the shared schema.
+// The request as the service's input: a JSON object body (POST, PUT) or the query (GET, DELETE),
+// plus the path's parameters (a job id, a concurrency key). Nothing is validated here beyond "a JSON
+// object": the service parses with the shared schema.
 import type { Context } from 'hono';
 import { z } from 'zod';
 import { QueueError } from '../../core/errors.js';
 import { echo } from '../../core/echo.js';
-import type { RestRoute } from './route.js';
+import { PATH_PARAMS, pathParams, type RestRoute } from './route.js';
 
 /** Query fields the schema declares boolean: "true"/"false" in a URL are read as such. */
 export function booleanFields(route: RestRoute): Set<string> {
@@ -19,21 +20,27 @@ export function booleanFields(route: RestRoute): Set<string> {
   );
 }
 
+/** GET and DELETE carry their input in the query; POST and PUT in a JSON body. */
+export const readsQuery = (route: RestRoute): boolean => route.method === 'GET' || route.method === 'DELETE';
+
 export async function readInput(
   c: Context,
   route: RestRoute,
   booleans: Set<string>,
 ): Promise<Record<string, unknown>> {
-  const input = route.method === 'GET' ? queryInput(c, booleans) : await bodyInput(c, route);
-  const id = c.req.param('id');
-  if (id === undefined) return input;
-  if ('jobId' in input) {
-    throw new QueueError(
-      'invalid_argument',
-      `Invalid ${route.operationId} arguments: the job id belongs in the path (${route.path}), not in the ${route.method === 'GET' ? 'query' : 'body'}: remove jobId.`,
-    );
+  const input = readsQuery(route) ? queryInput(c, booleans) : await bodyInput(c, route);
+  for (const name of pathParams(route.path)) {
+    const field = PATH_PARAMS[name];
+    if (field in input) {
+      throw new QueueError(
+        'invalid_argument',
+        `Invalid ${route.operationId} arguments: the ${name === 'id' ? 'job id' : field} belongs in the path (${route.path}), not in the ${readsQuery(route) ? 'query' : 'body'}: remove ${field}.`,
+      );
+    }
+    // Hono decodes a parameter ("repo%3Aacme%2Fapi" is "repo:acme/api").
+    input[field] = c.req.param(name);
   }
-  return { ...input, jobId: id };
+  return input;
 }
 
 function queryInput(c: Context, booleans: Set<string>): Record<string, unknown> {

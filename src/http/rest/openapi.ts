@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../../core/errors.js';
 import { packageVersion } from '../../core/version.js';
-import type { RestRoute } from './route.js';
+import { PATH_PARAMS, pathParams, type PathParam, type RestRoute } from './route.js';
+import { readsQuery } from './input.js';
 
 type Json = Record<string, unknown>;
 
@@ -17,16 +18,24 @@ const jsonSchema = (schema: z.ZodType): Json => {
   return rest;
 };
 
-/** The route's input without the job id, which travels in the path. */
+/** The route's input without the fields its path carries (the job id, a concurrency key). */
 function inputSchema(route: RestRoute): Json | undefined {
   if (!route.input) return undefined;
   const json = jsonSchema(route.input);
-  if (!route.path.includes('{id}')) return json;
-  const { jobId: _id, ...properties } = json.properties as Json;
-  const required = ((json.required as string[] | undefined) ?? []).filter((k) => k !== 'jobId');
+  const inPath = new Set<string>(pathParams(route.path).map((p) => PATH_PARAMS[p]));
+  if (inPath.size === 0) return json;
+  const properties = Object.fromEntries(
+    Object.entries(json.properties as Json).filter(([k]) => !inPath.has(k)),
+  );
+  const required = ((json.required as string[] | undefined) ?? []).filter((k) => !inPath.has(k));
   const { required: _all, ...rest } = json;
   return { ...rest, properties, ...(required.length > 0 ? { required } : {}) };
 }
+
+const PATH_PARAM_DOCS: Record<PathParam, string> = {
+  id: 'The job id.',
+  key: 'The concurrency key, URL-encoded (repo:acme/api is repo%3Aacme%2Fapi).',
+};
 
 const errorSchema: Json = {
   type: 'object',
@@ -60,16 +69,16 @@ const errorResponse = {
 function operation(route: RestRoute): Json {
   const input = inputSchema(route);
   const parameters: Json[] = [];
-  if (route.path.includes('{id}')) {
+  for (const name of pathParams(route.path)) {
     parameters.push({
-      name: 'id',
+      name,
       in: 'path',
       required: true,
       schema: { type: 'string' },
-      description: 'The job id.',
+      description: PATH_PARAM_DOCS[name],
     });
   }
-  if (input && route.method === 'GET') {
+  if (input && readsQuery(route)) {
     const required = new Set((input.required as string[] | undefined) ?? []);
     for (const [name, schema] of Object.entries((input.properties as Json | undefined) ?? {})) {
       parameters.push({ name, in: 'query', required: required.has(name), schema });
@@ -100,7 +109,7 @@ function operation(route: RestRoute): Json {
     summary: route.summary,
     'x-permission': route.permission,
     ...(parameters.length ? { parameters } : {}),
-    ...(input && route.method === 'POST'
+    ...(input && !readsQuery(route)
       ? { requestBody: { required: false, content: { 'application/json': { schema: input } } } }
       : {}),
     responses: { ...success, default: errorResponse },

@@ -43,9 +43,21 @@ export function streamSlots(max: number): StreamSlots {
   };
 }
 
+/**
+ * The path parameters a route may have, and the input field each one fills: `{id}` is always a
+ * job id, `{key}` a concurrency key (URL-encoded by the caller: keys hold ':' and '/').
+ */
+export const PATH_PARAMS = { id: 'jobId', key: 'key' } as const;
+export type PathParam = keyof typeof PATH_PARAMS;
+
+/** The path parameters in a route's path, in order. */
+export const pathParams = (path: string): PathParam[] =>
+  [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as PathParam);
+
 export interface RestRoute {
-  method: 'GET' | 'POST';
-  /** OpenAPI style, e.g. /api/queue/jobs/{id}; `{id}` is always a job id. */
+  /** GET and DELETE read their input from the query, POST and PUT from a JSON body. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** OpenAPI style, e.g. /api/queue/jobs/{id}; each `{name}` is one of PATH_PARAMS. */
   path: string;
   operationId: string;
   summary: string;

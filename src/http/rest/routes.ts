@@ -9,6 +9,7 @@ import { eventStream } from './event-stream.js';
 import { workerPauseInput } from './pause-body.js';
 import { actedBy, claimAs } from './caller.js';
 import { REMOTE_ROUTES } from './routes-remote.js';
+import { LIMIT_ROUTES } from './routes-limits.js';
 import { afterPendingIo } from '../../core/pending-io.js';
 
 const JOBS = '/api/queue/jobs';
@@ -184,5 +185,8 @@ const SPEC_ROUTES: RestRoute[] = [
   },
 ];
 
-/** Every route: SPEC §11's, then what remote workers and MCP servers use (routes-remote.ts). */
-export const ROUTES: RestRoute[] = [...SPEC_ROUTES, ...REMOTE_ROUTES];
+/**
+ * Every route: SPEC §11's, then what remote workers and MCP servers use (routes-remote.ts), then
+ * concurrency-key limits (routes-limits.ts).
+ */
+export const ROUTES: RestRoute[] = [...SPEC_ROUTES, ...REMOTE_ROUTES, ...LIMIT_ROUTES];
