@@ -9,7 +9,12 @@ import { startRest, useRest, type RestHarness } from './rest-harness.js';
 
 /** A body or query each route accepts, so an allowed call gets past validation. */
 function request(route: (typeof ROUTES)[number], jobId: string): { path: string; body?: unknown } {
-  const path = route.path.replace('{id}', jobId).replace('{key}', encodeURIComponent('repo:acme/api'));
+  const path = route.path
+    .replace('{id}', jobId)
+    .replace('{key}', encodeURIComponent('repo:acme/api'))
+    .replace('{name}', 'matrix');
+  if (route.path === '/api/schedules' && route.method === 'POST')
+    return { path, body: { name: 'matrix', cron: '0 3 * * *', type: 'auth.matrix', replace: true } };
   if (route.path.startsWith('/api/limits/'))
     return route.method === 'PUT' ? { path, body: { max: 2 } } : { path };
   // Long-polls asked not to wait: the status is all this needs.

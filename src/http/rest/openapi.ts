@@ -35,6 +35,7 @@ function inputSchema(route: RestRoute): Json | undefined {
 const PATH_PARAM_DOCS: Record<PathParam, string> = {
   id: 'The job id.',
   key: 'The concurrency key, URL-encoded (repo:acme/api is repo%3Aacme%2Fapi).',
+  name: "The schedule's name.",
 };
 
 const errorSchema: Json = {

@@ -45,9 +45,10 @@ export function streamSlots(max: number): StreamSlots {
 
 /**
  * The path parameters a route may have, and the input field each one fills: `{id}` is always a
- * job id, `{key}` a concurrency key (URL-encoded by the caller: keys hold ':' and '/').
+ * job id, `{key}` a concurrency key (URL-encoded by the caller: keys hold ':' and '/'), `{name}` a
+ * schedule's name.
  */
-export const PATH_PARAMS = { id: 'jobId', key: 'key' } as const;
+export const PATH_PARAMS = { id: 'jobId', key: 'key', name: 'name' } as const;
 export type PathParam = keyof typeof PATH_PARAMS;
 
 /** The path parameters in a route's path, in order. */

@@ -10,6 +10,7 @@ import { workerPauseInput } from './pause-body.js';
 import { actedBy, claimAs } from './caller.js';
 import { REMOTE_ROUTES } from './routes-remote.js';
 import { LIMIT_ROUTES } from './routes-limits.js';
+import { SCHEDULE_ROUTES } from './routes-schedules.js';
 import { afterPendingIo } from '../../core/pending-io.js';
 
 const JOBS = '/api/queue/jobs';
@@ -187,6 +188,6 @@ const SPEC_ROUTES: RestRoute[] = [
 
 /**
  * Every route: SPEC §11's, then what remote workers and MCP servers use (routes-remote.ts), then
- * concurrency-key limits (routes-limits.ts).
+ * concurrency-key limits (routes-limits.ts), recurring jobs (routes-schedules.ts).
  */
-export const ROUTES: RestRoute[] = [...SPEC_ROUTES, ...REMOTE_ROUTES, ...LIMIT_ROUTES];
+export const ROUTES: RestRoute[] = [...SPEC_ROUTES, ...REMOTE_ROUTES, ...LIMIT_ROUTES, ...SCHEDULE_ROUTES];
