@@ -2,7 +2,7 @@
 import type { Job } from '../core/types.js';
 import { decideAndWrite } from './cas.js';
 import type { QueueContext } from './context.js';
-import { notFound } from './errors.js';
+import { inQueue, notFound } from './errors.js';
 import * as S from './schemas.js';
 import { decideCancel, decideRetry } from './operator-decisions.js';
 import { parseInput } from './validate.js';
@@ -12,8 +12,8 @@ export async function cancel(ctx: QueueContext, raw: S.CancelInput): Promise<{ j
   const input = parseInput(S.cancelInput, raw, 'cancel');
   const by = { requestedBy: input.requestedBy ?? null, reason: input.reason ?? null };
   const job = await decideAndWrite(ctx, input.jobId, (cur, now) => {
-    if (!cur) throw notFound(input.jobId);
-    return decideCancel(cur, by, now);
+    if (!inQueue(cur, input.queue)) throw notFound(input.jobId);
+    return decideCancel(cur!, by, now);
   });
   return { job: toJob(job) };
 }
@@ -21,8 +21,8 @@ export async function cancel(ctx: QueueContext, raw: S.CancelInput): Promise<{ j
 export async function retry(ctx: QueueContext, raw: S.RetryInput): Promise<{ job: Job }> {
   const input = parseInput(S.retryInput, raw, 'retry');
   const job = await decideAndWrite(ctx, input.jobId, (cur, now) => {
-    if (!cur) throw notFound(input.jobId);
-    return decideRetry(cur, input.requestedBy ?? null, now);
+    if (!inQueue(cur, input.queue)) throw notFound(input.jobId);
+    return decideRetry(cur!, input.requestedBy ?? null, now);
   });
   return { job: toJob(job) };
 }

@@ -3,7 +3,8 @@ import { enqueueInput } from '../../queue/schemas.js';
 import { enqueueAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
 
-const shared = enqueueInput.omit({ createdBy: true }).shape;
+// No `queue`: a scoped server puts every job in its own queue (scoped-queue.ts), others in `default`.
+const shared = enqueueInput.omit({ createdBy: true, queue: true }).shape;
 
 export const queueEnqueue = defineTool({
   base: 'enqueue',
