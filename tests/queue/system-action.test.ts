@@ -87,6 +87,7 @@ describe.each(backendsForSuite())('system block and action ($name)', (backend) =
     expect(after.action).toBe('continue');
     expect(after.system).toEqual({
       workersPaused: false,
+      scope: 'fleet',
       mode: null,
       reason: null,
       version: 2,
