@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { ACTOR_FLAG, defaultActor, defineCommand, intArg, listArg } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 import { when } from './format.js';
 import { jsonObjectInputArg, readJsonInput, type JsonInput } from './json-input.js';
 
@@ -16,7 +17,9 @@ interface EnqueueFlags {
 }
 
 export function registerEnqueue(program: Command): void {
-  defineCommand(program, 'enqueue <type>', 'Add a job to the queue.')
+  addSettingFlags(defineCommand(program, 'enqueue <type>', 'Add a job to the queue.'), {
+    command: 'enqueue',
+  })
     .option(
       '--payload <json>',
       'job input as a JSON object (default {}); @file reads a file, - reads stdin',
@@ -47,6 +50,7 @@ export function registerEnqueue(program: Command): void {
           ...(flags.maxAttempts !== undefined ? { maxAttempts: flags.maxAttempts } : {}),
           ...(flags.dedupeKey !== undefined ? { dedupeKey: flags.dedupeKey } : {}),
           createdBy: flags.actor ?? defaultActor(),
+          ...scope(g),
         }),
       );
       const { job } = answer;

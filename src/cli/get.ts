@@ -1,18 +1,21 @@
 import type { Command } from 'commander';
 import { defineCommand, intArg } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 import { indent } from './format.js';
 import { jobDetail, timeline } from './render.js';
 
 const DEFAULT_EVENTS = 20;
 
 export function registerGet(program: Command): void {
-  defineCommand(program, 'get <id>', 'Show one job and its latest events.')
+  addSettingFlags(defineCommand(program, 'get <id>', 'Show one job and its latest events.'), {
+    command: 'get',
+  })
     .option('--events <n>', `how many latest events to show, 0 for none (default ${DEFAULT_EVENTS})`, intArg)
     .action(async (id: string, flags: { events?: number }, cmd: Command) => {
       const g = globalOptions(cmd);
       const answer = await withQueue(g, (q) =>
-        q.service.get({ jobId: id, events: flags.events ?? DEFAULT_EVENTS }),
+        q.service.get({ jobId: id, events: flags.events ?? DEFAULT_EVENTS, ...scope(g) }),
       );
       output(g, answer, () => {
         const parts = [jobDetail(answer.job)];
