@@ -20,7 +20,11 @@ interface ClaimFlags {
 
 export function registerClaim(program: Command): void {
   addSettingFlags(
-    defineCommand(program, 'claim', 'Claim the next matching job (prints JSON with lease, system and action).'),
+    defineCommand(
+      program,
+      'claim',
+      'Claim the next matching job (prints JSON with lease, system and action).',
+    ),
     { command: 'claim' },
   )
     .requiredOption('--worker-id <id>', 'a stable name for this worker')

@@ -100,7 +100,10 @@ export class PauseControl {
 
   /** Counts of one queue (the drained figure of its pause), or of every queue. */
   async metrics(queue?: string): Promise<QueueMetrics> {
-    const c = await this.store.jobCounts({ now: this.clock.now(), ...(queue !== undefined ? { queue } : {}) });
+    const c = await this.store.jobCounts({
+      now: this.clock.now(),
+      ...(queue !== undefined ? { queue } : {}),
+    });
     return { ...c, isDrained: c.running === 0 };
   }
 
@@ -128,7 +131,12 @@ export class PauseControl {
         const metrics = await this.metrics(queue);
         return { system: blockOf(target), metrics, changed: false, next: pauseNext(cur, metrics, queue) };
       }
-      const next = await this.write(target, { action: 'pause', mode: input.mode, reason: input.reason, actor });
+      const next = await this.write(target, {
+        action: 'pause',
+        mode: input.mode,
+        reason: input.reason,
+        actor,
+      });
       if (!next) return null;
       const metrics = await this.metrics(queue);
       const answer = { queue, cur: next };
@@ -167,7 +175,12 @@ export class PauseControl {
         );
       }
       // The audit row keeps the mode that was lifted.
-      const next = await this.write(target, { action: 'resume', mode: cur.mode, reason: input.reason, actor });
+      const next = await this.write(target, {
+        action: 'resume',
+        mode: cur.mode,
+        reason: input.reason,
+        actor,
+      });
       if (!next) return null;
       const answer = { queue, cur: next };
       return { system: blockOf(answer), metrics, changed: true, next: pauseNext(next, metrics, queue) };
@@ -203,7 +216,9 @@ export class PauseControl {
       audit: { ...change, at: now.toISOString() },
     };
     const next =
-      queue === undefined ? await this.store.pauseStateSet(set) : await this.store.queuePauseSet({ ...set, queue });
+      queue === undefined
+        ? await this.store.pauseStateSet(set)
+        : await this.store.queuePauseSet({ ...set, queue });
     const signal = { kind: 'pause_changed' as const, version: next?.version ?? 0 };
     if (next) await this.store.notify(queue === undefined ? signal : { ...signal, queue }).catch(() => {});
     return next;

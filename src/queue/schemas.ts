@@ -273,7 +273,7 @@ export const resumeInput = z.strictObject({
 export type ResumeInput = z.input<typeof resumeInput>;
 
 export const statusInput = z.strictObject({
-  queue: inQueue.describe('Counts of this queue, and both its own pause and the fleet\'s.'),
+  queue: inQueue.describe("Counts of this queue, and both its own pause and the fleet's."),
   audit: numeric(z.int().min(0).max(100)).default(10),
 });
 export type StatusInput = z.input<typeof statusInput>;

@@ -59,11 +59,7 @@ export function pauseBlock(p: PauseRecord, queue?: string): SystemBlock {
   return block(p, p.version, queue === undefined ? { scope: 'fleet' } : { scope: 'queue', queue });
 }
 
-function block(
-  p: PauseRecord,
-  version: number,
-  scope: Pick<SystemBlock, 'scope' | 'queue'>,
-): SystemBlock {
+function block(p: PauseRecord, version: number, scope: Pick<SystemBlock, 'scope' | 'queue'>): SystemBlock {
   return {
     workersPaused: p.paused,
     ...scope,

@@ -4,13 +4,7 @@ import type { z } from 'zod';
 
 /** Which commands read a setting, or take a flag. */
 export type Commands =
-  | 'all'
-  | 'mcp+serve'
-  | 'mcp+serve+worker'
-  | 'mcp+worker'
-  | 'queue-scoped'
-  | 'serve'
-  | 'worker';
+  'all' | 'mcp+serve' | 'mcp+serve+worker' | 'mcp+worker' | 'queue-scoped' | 'serve' | 'worker';
 
 /** The commands of each scope but `all`. */
 export const SCOPES: Record<Exclude<Commands, 'all'>, readonly string[]> = {

@@ -356,10 +356,7 @@ export function createKyselyStore(d: Dialect): Store {
     async controlEventsList({ limit, queue }) {
       let q = db.selectFrom('agent_system_control_events').selectAll();
       if (queue !== undefined) q = q.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', '=', queue)]));
-      const rows = await q
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
+      const rows = await q.orderBy('id', 'desc').limit(limit).execute();
       return rows.map((r) => controlEventFromRow(c, r));
     },
 

@@ -67,7 +67,15 @@ describe.each(backendsForSuite())('cli --queue ($name)', { timeout: CLI_TEST_TIM
       '--json',
     ]);
     expect(paused.system).toMatchObject({ workersPaused: true, scope: 'queue', queue: 'acme' });
-    const human = await runCli(env, ['pause', '--queue', 'acme', '--mode', 'drain', '--reason', 'acme deploy']);
+    const human = await runCli(env, [
+      'pause',
+      '--queue',
+      'acme',
+      '--mode',
+      'drain',
+      '--reason',
+      'acme deploy',
+    ]);
     expect(human.stdout).toMatch(/^already paused \(drain\): acme deploy/);
     expect(human.stdout).toContain('agent-queue resume --queue acme --reason r');
 

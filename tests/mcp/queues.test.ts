@@ -45,7 +45,7 @@ describe.each(backendsForSuite())('MCP servers scoped to a named queue ($name)',
   );
 
   it(
-    "a job of the other queue is not_found for get, cancel and wait; a queue argument is refused",
+    'a job of the other queue is not_found for get, cancel and wait; a queue argument is refused',
     { timeout: MCP_TEST_TIMEOUT_MS },
     async () => {
       const [acme, globex] = await Promise.all([
@@ -74,7 +74,8 @@ describe.each(backendsForSuite())('MCP servers scoped to a named queue ($name)',
         expect(answer.body.error.code, tool).toBe('invalid_argument');
       }
       const { tools } = await globex.listTools();
-      for (const tool of tools) expect(Object.keys(tool.inputSchema.properties ?? {}), tool.name).not.toContain('queue');
+      for (const tool of tools)
+        expect(Object.keys(tool.inputSchema.properties ?? {}), tool.name).not.toContain('queue');
 
       expect((await ok<{ job: Job }>(acme, 'queue_get', { jobId: job.id })).job.status).toBe('queued');
       expect((await ok<{ job: Job }>(acme, 'queue_cancel', { jobId: job.id })).job.status).toBe('cancelled');

@@ -122,10 +122,18 @@ describe.each(backendsForSuite())('named queues ($name)', (backend) => {
       expect((await q.service.control.status({ queue: 'globex' })).pauses?.queue).toBeNull();
       expect(status.audit[0]).toMatchObject({ action: 'pause', queue: 'acme', reason: 'acme deploy' });
       // The fleet's own status is not paused by a queue's pause.
-      expect((await q.service.control.status()).system).toMatchObject({ workersPaused: false, scope: 'fleet' });
+      expect((await q.service.control.status()).system).toMatchObject({
+        workersPaused: false,
+        scope: 'fleet',
+      });
 
       const resumed = await q.service.control.resume({ queue: 'acme', reason: 'done' });
-      expect(resumed.system).toMatchObject({ workersPaused: false, scope: 'queue', queue: 'acme', version: 2 });
+      expect(resumed.system).toMatchObject({
+        workersPaused: false,
+        scope: 'queue',
+        queue: 'acme',
+        version: 2,
+      });
       expect((await q.service.claim({ workerId: 'wa', queue: 'acme' })).job).not.toBeNull();
     });
 

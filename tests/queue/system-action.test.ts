@@ -7,7 +7,16 @@ import { QueueError } from '../../src/core/errors.js';
 import type { SystemBlock } from '../../src/core/types.js';
 
 // A fleet block (no named queue paused) has no `queue` key; a queue's block adds it (tests/queue/queues.test.ts).
-const SYSTEM_KEYS = ['mode', 'reason', 'requestedAt', 'requestedBy', 'scope', 'updatedAt', 'version', 'workersPaused'];
+const SYSTEM_KEYS = [
+  'mode',
+  'reason',
+  'requestedAt',
+  'requestedBy',
+  'scope',
+  'updatedAt',
+  'version',
+  'workersPaused',
+];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function expectSystemShape(s: SystemBlock): void {
