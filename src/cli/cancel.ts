@@ -1,13 +1,17 @@
 import type { Command } from 'commander';
 import type { Job } from '../core/types.js';
 import { ACTOR_FLAG, defaultActor, defineCommand } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 
 export function registerCancel(program: Command): void {
-  defineCommand(
-    program,
-    'cancel <id>',
-    'Cancel a job: queued jobs at once, running jobs at their next heartbeat.',
+  addSettingFlags(
+    defineCommand(
+      program,
+      'cancel <id>',
+      'Cancel a job: queued jobs at once, running jobs at their next heartbeat.',
+    ),
+    { command: 'cancel' },
   )
     .option('--reason <text>', 'why (shown to the worker and in the timeline)')
     .option(...ACTOR_FLAG)
@@ -18,6 +22,7 @@ export function registerCancel(program: Command): void {
           jobId: id,
           ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
           requestedBy: flags.actor ?? defaultActor(),
+          ...scope(g),
         }),
       );
       output(g, answer, () => describe(answer.job));

@@ -1,6 +1,14 @@
 import type { Command } from 'commander';
 import { defineCommand, intArg, listArg, numberArg } from './args.js';
-import { globalOptions, INTERRUPTED_EXIT_CODE, interruptSignal, printJson, withQueue } from './context.js';
+import {
+  globalOptions,
+  INTERRUPTED_EXIT_CODE,
+  interruptSignal,
+  printJson,
+  scope,
+  withQueue,
+} from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 
 interface ClaimFlags {
   workerId: string;
@@ -11,7 +19,14 @@ interface ClaimFlags {
 }
 
 export function registerClaim(program: Command): void {
-  defineCommand(program, 'claim', 'Claim the next matching job (prints JSON with lease, system and action).')
+  addSettingFlags(
+    defineCommand(
+      program,
+      'claim',
+      'Claim the next matching job (prints JSON with lease, system and action).',
+    ),
+    { command: 'claim' },
+  )
     .requiredOption('--worker-id <id>', 'a stable name for this worker')
     .option('--types <list>', 'only claim jobs of these comma-separated types', listArg)
     .option('--capabilities <list>', 'comma-separated capabilities this worker has', listArg)
@@ -30,6 +45,7 @@ export function registerClaim(program: Command): void {
           q.service.claim(
             {
               workerId: flags.workerId,
+              ...scope(g),
               ...(flags.types ? { types: flags.types } : {}),
               ...(flags.capabilities ? { capabilities: flags.capabilities } : {}),
               ...(flags.lease !== undefined ? { leaseSeconds: flags.lease } : {}),

@@ -19,6 +19,12 @@ export function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
+/** `{ queue }` when the command runs scoped to a named queue (--queue, AGENT_QUEUE_QUEUE), else nothing. */
+export function scope(opts: GlobalOptions): { queue?: string } {
+  const queue = opts.settings().scope.queue;
+  return queue === undefined ? {} : { queue };
+}
+
 /** Opens the queue, runs fn, always closes. */
 export async function withQueue<T>(opts: GlobalOptions, fn: (q: OpenQueue) => Promise<T>): Promise<T> {
   const q = await openQueue(opts.settings());

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { ACTOR_FLAG, defaultActor, defineCommand, intArg, listArg } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 import { when } from './format.js';
 import { jsonInputArg, jsonObjectInputArg, readJsonInput, type JsonInput } from './json-input.js';
 import { QueueError } from '../core/errors.js';
@@ -22,7 +23,10 @@ interface EnqueueFlags {
 }
 
 export function registerEnqueue(program: Command): void {
-  defineCommand(program, 'enqueue [type]', 'Add a job to the queue (or several, with --graph).')
+  addSettingFlags(
+    defineCommand(program, 'enqueue [type]', 'Add a job to the queue (or several, with --graph).'),
+    { command: 'enqueue' },
+  )
     .option(
       '--payload <json>',
       'job input as a JSON object (default {}); @file reads a file, - reads stdin',
@@ -72,6 +76,7 @@ export function registerEnqueue(program: Command): void {
           ...(flags.dependsOn ? { dependsOn: flags.dependsOn } : {}),
           ...(flags.concurrencyKey !== undefined ? { concurrencyKey: flags.concurrencyKey } : {}),
           createdBy: flags.actor ?? defaultActor(),
+          ...scope(g),
         }),
       );
       const { job } = answer;

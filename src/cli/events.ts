@@ -1,13 +1,16 @@
 import type { Command } from 'commander';
 import { eventsInput } from '../queue/schemas.js';
 import { defineCommand, intArg } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 import { timeline } from './render.js';
 
 const DEFAULT_LIMIT = eventsInput.shape.limit.parse(undefined);
 
 export function registerEvents(program: Command): void {
-  defineCommand(program, 'events <id>', "Show a job's event timeline, oldest first.")
+  addSettingFlags(defineCommand(program, 'events <id>', "Show a job's event timeline, oldest first."), {
+    command: 'events',
+  })
     .option('--after <n>', 'only events with an id greater than this', intArg)
     .option('--limit <n>', `at most this many events, up to 1000 (default ${DEFAULT_LIMIT})`, intArg)
     .action(async (id: string, flags: { after?: number; limit?: number }, cmd: Command) => {
@@ -15,6 +18,7 @@ export function registerEvents(program: Command): void {
       const answer = await withQueue(g, (q) =>
         q.service.events({
           jobId: id,
+          ...scope(g),
           ...(flags.after !== undefined ? { after: flags.after } : {}),
           ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
         }),

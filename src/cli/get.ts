@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { defineCommand, intArg } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 import { indent } from './format.js';
 import { jobDetail, timeline } from './render.js';
 import type { DependencyView } from '../core/types.js';
@@ -8,7 +9,9 @@ import type { DependencyView } from '../core/types.js';
 const DEFAULT_EVENTS = 20;
 
 export function registerGet(program: Command): void {
-  defineCommand(program, 'get <id>', 'Show one job and its latest events.')
+  addSettingFlags(defineCommand(program, 'get <id>', 'Show one job and its latest events.'), {
+    command: 'get',
+  })
     .option('--events <n>', `how many latest events to show, 0 for none (default ${DEFAULT_EVENTS})`, intArg)
     .option('--dependencies', 'also show the jobs it depends on, with their states and results')
     .action(async (id: string, flags: { events?: number; dependencies?: boolean }, cmd: Command) => {
@@ -18,6 +21,7 @@ export function registerGet(program: Command): void {
           jobId: id,
           events: flags.events ?? DEFAULT_EVENTS,
           ...(flags.dependencies ? { dependencies: true } : {}),
+          ...scope(g),
         }),
       );
       output(g, answer, () => {

@@ -1,7 +1,8 @@
 import { Option, type Command } from 'commander';
 import { JOB_STATUSES } from '../core/types.js';
 import { defineCommand, intArg } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 import { jobsTable } from './render.js';
 
 interface ListFlags {
@@ -14,7 +15,10 @@ interface ListFlags {
 }
 
 export function registerList(program: Command): void {
-  defineCommand(program, 'list', 'List jobs, newest first (summaries: `get` shows payload and result).')
+  addSettingFlags(
+    defineCommand(program, 'list', 'List jobs, newest first (summaries: `get` shows payload and result).'),
+    { command: 'list' },
+  )
     .addOption(new Option('--status <status>', 'only jobs in this status').choices(JOB_STATUSES))
     .option('--type <type>', 'only jobs of this type')
     .option('--claimed-by <worker-id>', 'only jobs claimed by this worker id')
@@ -25,6 +29,7 @@ export function registerList(program: Command): void {
       const g = globalOptions(cmd);
       const page = await withQueue(g, (q) =>
         q.service.list({
+          ...scope(g),
           ...(flags.status ? { status: flags.status as (typeof JOB_STATUSES)[number] } : {}),
           ...(flags.type !== undefined ? { type: flags.type } : {}),
           ...(flags.claimedBy !== undefined ? { claimedBy: flags.claimedBy } : {}),

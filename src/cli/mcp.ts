@@ -43,6 +43,7 @@ export function registerMcp(program: Command, isDefault = true): void {
       worker: settings.worker,
       log,
       reportsDelivery: true,
+      queue: settings.scope.queue,
       ...(remoteServer ? { remote: { token: token !== undefined } } : {}),
     });
     running.onShutdown(async () => {

@@ -41,6 +41,7 @@ export function jobDetail(j: Job): string {
     fields([
       ['id', j.id],
       ['type', j.type],
+      ['queue', j.queue],
       ['status', statusText(j)],
       ['priority', j.priority],
       ['attempt', `${j.attempt}/${j.maxAttempts}`],
@@ -73,17 +74,35 @@ export function pauseText(s: SystemBlock): string {
 }
 
 function auditTable(audit: ControlEvent[]): string {
+  // A QUEUE column only once a named queue was paused: until then every row is the fleet's.
+  if (audit.some((a) => a.queue !== undefined)) {
+    return table(
+      ['AT', 'QUEUE', 'ACTION', 'MODE', 'ACTOR', 'REASON'],
+      audit.map((a) => [when(a.at), a.queue ?? '(fleet)', a.action, a.mode, a.actor, a.reason]),
+    );
+  }
   return table(
     ['AT', 'ACTION', 'MODE', 'ACTOR', 'REASON'],
     audit.map((a) => [when(a.at), a.action, a.mode, a.actor, a.reason]),
   );
 }
 
+/** With a queue (status --queue): which pause applies, then each of the two on its own. */
+function pauseLines(s: StatusAnswer): [string, string | null][] {
+  if (!s.pauses) return [['workers', pauseText(s.system)]];
+  const applies = s.system.scope === 'queue' ? " (the queue's own pause)" : '';
+  return [
+    ['workers', `${pauseText(s.system)}${applies}`],
+    ['fleet pause', pauseText(s.pauses.fleet)],
+    ['queue pause', s.pauses.queue ? pauseText(s.pauses.queue) : 'never paused'],
+  ];
+}
+
 export function statusView(s: StatusAnswer): string {
   const m = s.metrics;
   const lines = [
     fields([
-      ['workers', pauseText(s.system)],
+      ...pauseLines(s),
       [
         'jobs',
         `queued ${m.queued}  delayed ${m.delayed}  blocked ${m.blocked}  running ${m.running}  staleRunning ${m.staleRunning}  isDrained ${m.isDrained}`,

@@ -1,9 +1,17 @@
 import type { Command } from 'commander';
 import { ACTOR_FLAG, defaultActor, defineCommand } from './args.js';
-import { globalOptions, output, withQueue } from './context.js';
+import { globalOptions, output, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 
 export function registerResume(program: Command): void {
-  defineCommand(program, 'resume', 'Let workers claim jobs again after a pause.')
+  addSettingFlags(
+    defineCommand(
+      program,
+      'resume',
+      "Let workers claim jobs again after a pause (with --queue: that queue's own pause).",
+    ),
+    { command: 'resume' },
+  )
     .requiredOption('--reason <text>', 'why (recorded in the audit)')
     .option(
       '--force',
@@ -17,12 +25,14 @@ export function registerResume(program: Command): void {
           reason: flags.reason,
           force: flags.force === true,
           requestedBy: flags.actor ?? defaultActor(),
+          ...scope(g),
         }),
       );
       output(
         g,
         answer,
-        () => `workers resumed (version ${answer.system.version}); running ${answer.metrics.running}`,
+        () =>
+          `${answer.system.queue !== undefined ? `queue ${answer.system.queue}` : 'workers'} resumed (version ${answer.system.version}); running ${answer.metrics.running}`,
       );
     });
 }

@@ -26,12 +26,9 @@ function flagged(): [SettingKey, Setting<unknown> & { flag: SettingFlag }][] {
 
 /**
  * Adds the settings' flags to `cmd`: the global ones (taken by every command) to the program,
- * the others to the commands that take them (`mcp`, `serve`, `worker`).
+ * the others to the commands that take them (`mcp`, `serve`, `worker`; --queue: the job commands too).
  */
-export function addSettingFlags(
-  cmd: Command,
-  options: { global: true } | { command: 'mcp' | 'serve' | 'worker' },
-): Command {
+export function addSettingFlags(cmd: Command, options: { global: true } | { command: string }): Command {
   for (const [, row] of flagged()) {
     const { flag } = row;
     const wanted =

@@ -7,10 +7,12 @@ import {
   INTERRUPTED_EXIT_CODE,
   interruptSignal,
   output,
+  scope,
   withQueue,
   type GlobalOptions,
 } from './context.js';
 import { statusView } from './render.js';
+import { addSettingFlags } from './setting-flags.js';
 
 const DEFAULT_INTERVAL_SECONDS = 2;
 
@@ -21,10 +23,13 @@ interface StatusFlags {
 }
 
 export function registerStatus(program: Command): void {
-  defineCommand(
-    program,
-    'status',
-    'Show the fleet pause state, job counters and the latest pause/resume audit.',
+  addSettingFlags(
+    defineCommand(
+      program,
+      'status',
+      "Show the fleet pause state, job counters and the latest pause/resume audit (with --queue: that queue's counts and both pauses).",
+    ),
+    { command: 'status' },
   )
     .option('--watch', 'redraw until no job is running (isDrained), then exit 0; Ctrl-C stops')
     .option(
@@ -35,7 +40,7 @@ export function registerStatus(program: Command): void {
     .option('--audit <n>', 'how many recent audit entries to show (default 10)', intArg)
     .action(async (flags: StatusFlags, cmd: Command) => {
       const g = globalOptions(cmd);
-      const input = flags.audit !== undefined ? { audit: flags.audit } : {};
+      const input = { ...(flags.audit !== undefined ? { audit: flags.audit } : {}), ...scope(g) };
       if (flags.watch) {
         await watch(g, input, flags.interval ?? DEFAULT_INTERVAL_SECONDS);
         return;
@@ -49,7 +54,11 @@ export function registerStatus(program: Command): void {
  * Redraws the status until the fleet is drained. On a terminal the screen is redrawn every tick;
  * into a pipe a frame is printed only when it changed (with --json: one compact JSON line each).
  */
-async function watch(g: GlobalOptions, input: { audit?: number }, intervalSeconds: number): Promise<void> {
+async function watch(
+  g: GlobalOptions,
+  input: { audit?: number; queue?: string },
+  intervalSeconds: number,
+): Promise<void> {
   const stop = interruptSignal();
   const tty = !g.json && process.stdout.isTTY === true;
   let last = '';

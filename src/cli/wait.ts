@@ -1,13 +1,17 @@
 import type { Command } from 'commander';
 import { MAX_CLAIM_WAIT_SECONDS } from '../queue/schemas.js';
 import { defineCommand, numberArg } from './args.js';
-import { globalOptions, interruptSignal, printJson, withQueue } from './context.js';
+import { globalOptions, interruptSignal, printJson, scope, withQueue } from './context.js';
+import { addSettingFlags } from './setting-flags.js';
 
 export function registerWait(program: Command): void {
-  defineCommand(
-    program,
-    'wait <id>',
-    'Wait until a job ends (prints JSON {job, done}; done false: it had not ended by the deadline).',
+  addSettingFlags(
+    defineCommand(
+      program,
+      'wait <id>',
+      'Wait until a job ends (prints JSON {job, done}; done false: it had not ended by the deadline).',
+    ),
+    { command: 'wait' },
   )
     .option(
       '--wait <seconds>',
@@ -18,9 +22,10 @@ export function registerWait(program: Command): void {
       // Ctrl-C ends the wait early with the job as it stands.
       const stop = interruptSignal();
       try {
-        const answer = await withQueue(globalOptions(cmd), (q) =>
+        const g = globalOptions(cmd);
+        const answer = await withQueue(g, (q) =>
           q.service.wait(
-            { jobId: id, ...(flags.wait !== undefined ? { waitSeconds: flags.wait } : {}) },
+            { jobId: id, ...(flags.wait !== undefined ? { waitSeconds: flags.wait } : {}), ...scope(g) },
             { signal: stop.signal },
           ),
         );

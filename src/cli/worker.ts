@@ -71,6 +71,7 @@ export function registerWorker(program: Command): void {
       {
         workerId,
         ...queue.where,
+        queue: settings.scope.queue ?? 'default',
         types: who.types ?? 'any',
         capabilities: who.capabilities,
         concurrency: runtime.concurrency,
@@ -84,6 +85,7 @@ export function registerWorker(program: Command): void {
       worker = startWorker(queue.port, {
         command,
         workerId,
+        queue: settings.scope.queue,
         types: who.types,
         capabilities: who.capabilities,
         concurrency: runtime.concurrency,

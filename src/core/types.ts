@@ -45,11 +45,18 @@ export interface JobEvent {
 
 export type PauseMode = 'drain' | 'quiesce';
 
-/** The `system` block carried by every claim and heartbeat answer (SPEC §9). */
+/**
+ * The `system` block carried by every claim and heartbeat answer (SPEC §9): the pause that applies,
+ * the fleet's when it is paused, else the named queue's (docs/queues.md).
+ */
 export interface SystemBlock {
   workersPaused: boolean;
+  /** Whose pause the block describes: the fleet's, or one named queue's (then `queue` names it). */
+  scope: 'fleet' | 'queue';
+  queue?: string;
   mode: PauseMode | null;
   reason: string | null;
+  /** Grows with every change of a pause that applies here (the fleet's version plus the queue's). */
   version: number;
   requestedBy: string | null;
   requestedAt: string | null;
@@ -88,6 +95,8 @@ export interface HeldAnswer {
 
 export interface ControlEvent {
   id: number;
+  /** The named queue paused or resumed; absent for the fleet. */
+  queue?: string;
   action: 'pause' | 'resume';
   mode: PauseMode | null;
   reason: string;
@@ -107,6 +116,8 @@ export interface QueueMetrics {
 
 export interface StatusAnswer {
   system: SystemBlock;
+  /** With a queue: both pauses, each as a block of its own (queue null: never paused); `system` is the one that applies. */
+  pauses?: { fleet: SystemBlock; queue: SystemBlock | null };
   metrics: QueueMetrics;
   audit: ControlEvent[];
 }

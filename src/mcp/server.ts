@@ -18,6 +18,7 @@ import { registerTool, type RemoteMode, type ToolContext } from './tool.js';
 import { toolHints } from './errors.js';
 import { TOOLS } from './tools/index.js';
 import { serveToolsList, toolListing } from './tools-list.js';
+import { scopedQueue } from './scoped-queue.js';
 import { packageVersion } from '../core/version.js';
 
 export interface CreateServerOptions {
@@ -38,6 +39,8 @@ export interface CreateServerOptions {
    * what a token may do; this one keeps its profile's tools (see docs/mcp.md, "Through a remote serve").
    */
   remote?: RemoteMode | undefined;
+  /** The named queue this server works in (--queue): every call keeps to it (scoped-queue.ts). */
+  queue?: string | undefined;
 }
 
 export interface QueueMcpServer {
@@ -51,7 +54,8 @@ export interface QueueMcpServer {
   close(): Promise<void>;
 }
 
-export function createServer(service: QueueApi, options: CreateServerOptions): QueueMcpServer {
+export function createServer(api: QueueApi, options: CreateServerOptions): QueueMcpServer {
+  const service = options.queue === undefined ? api : scopedQueue(api, options.queue);
   const principal = options.principal ?? undefined;
   // A task is found by its id in the jobs table, which only the direct database can search: through
   // a remote serve queue_submit is a plain tool and the tasks capability is not declared.

@@ -1,7 +1,6 @@
 // Claim (SPEC §6, §8, §9): take the best job this worker may run, at once or by long-polling, and
 // answer with the lease, the `system` block and the next `action`. A long-poll also sleeps through
 // a pause: the resume wakes it (pause_changed) and it claims within the same call.
-import type { PauseRecord } from '../store/store.js';
 import type { ClaimAnswer, SystemBlock } from '../core/types.js';
 import { newLeaseToken } from '../core/ids.js';
 import { leaseTag } from './lease-story.js';
@@ -48,7 +47,7 @@ export async function claim(
   const types = narrowTypes(parsed.types, opts.allowedTypes);
   const input = types ? { ...parsed, types } : parsed;
   // The caller is already gone: taking a job now would leave it held by nobody until its lease expires.
-  if (opts.signal?.aborted) return waitAnswer(ctx, await ctx.control.state());
+  if (opts.signal?.aborted) return waitClaimAnswer(await ctx.control.system(input.queue), ctx.settings);
   const answer = input.waitSeconds <= 0 ? await claimOnce(ctx, input) : await poll(ctx, input, opts);
   return (await undelivered(ctx, answer, opts)) ?? answer;
 }
@@ -64,7 +63,7 @@ async function undelivered(
   if (!signal.aborted) return null;
   const reason = typeof signal.reason === 'string' ? signal.reason : 'caller_gone';
   await release(ctx, { jobId: answer.job.id, leaseToken: answer.lease.token, reason });
-  return waitAnswer(ctx, await ctx.control.state());
+  return waitClaimAnswer(await ctx.control.system(answer.job.queue), ctx.settings);
 }
 
 function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promise<ClaimAnswer> {
@@ -72,7 +71,7 @@ function poll(ctx: QueueContext, input: ClaimRequest, opts: ClaimOptions): Promi
   return longPoll({
     waitSeconds: input.waitSeconds,
     // Opened before the first attempt, so an enqueue in between is not missed.
-    open: () => ctx.wakeups.open(claimMatch(input.types, input.capabilities)),
+    open: () => ctx.wakeups.open(claimMatch(input.queue, input.types, input.capabilities)),
     attempt: async () => {
       const answer = await claimOnce(ctx, input);
       if (opts.onSystem && answer.system.version !== seenVersion) {
@@ -103,10 +102,10 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
   await ctx.sweepIfDue();
   const now = ctx.clock.now();
   const leaseSeconds = input.leaseSeconds ?? ctx.settings.defaultLeaseSeconds;
-  // While workers are paused no job may be claimed: the store judges it in the claim statement
-  // itself, so a pause that lands a moment earlier is always honoured and nothing is touched.
+  // While workers or this queue are paused no job may be claimed: the store judges it in the claim
+  // statement itself, so a pause that lands a moment earlier is always honoured and nothing is touched.
   const leaseToken = newLeaseToken();
-  const { job, pause } = await ctx.store.jobClaim({
+  const { job, pause, queuePause } = await ctx.store.jobClaim({
     now,
     queue: input.queue,
     workerId: input.workerId,
@@ -126,11 +125,8 @@ async function claimOnce(ctx: QueueContext, input: ClaimRequest): Promise<ClaimA
   });
   if (job) {
     ctx.observers.emit({ job, kind: 'claimed', data: { workerId: input.workerId }, at: now });
-    return { job: toJob(job), lease: toLease(job, now), system: toSystem(pause), action: 'work' };
+    const system = toSystem(pause, queuePause);
+    return { job: toJob(job), lease: toLease(job, now), system, action: 'work' };
   }
-  return waitAnswer(ctx, pause);
-}
-
-function waitAnswer(ctx: QueueContext, pause: PauseRecord): ClaimAnswer {
-  return waitClaimAnswer(toSystem(pause), ctx.settings);
+  return waitClaimAnswer(toSystem(pause, queuePause), ctx.settings);
 }

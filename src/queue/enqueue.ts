@@ -61,6 +61,14 @@ export async function enqueue(
     dependsOn.length === 0
       ? await ctx.store.jobInsert({ job: record, notify: readySignal(record), event })
       : await insertWithDependencies(ctx, [{ job: record, event, dependsOn }]).then((r) => r[0]!);
+  // dedupeKey is unique per type across queues; the holder in another queue must not be answered
+  // (a caller scoped to one queue never sees another's jobs), nor taken as this queue's job.
+  if (!inserted && job.queue !== record.queue) {
+    throw new QueueError(
+      'job_state_conflict',
+      `An unfinished ${input.type} job with this dedupeKey exists in another queue: a dedupeKey is unique per job type across all queues. Use a dedupeKey that names your queue (e.g. "${record.queue}:…").`,
+    );
+  }
   if (inserted && dependsOn.length === 0)
     ctx.observers.emit({ job, kind: event.kind, data: event.data, at: record.createdAt });
   // A task names the job it created: a duplicate would be another submitter's job under our task id.

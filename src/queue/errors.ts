@@ -6,6 +6,14 @@ import { QueueError } from '../core/errors.js';
 export const notFound = (jobId: string): QueueError =>
   new QueueError('not_found', `No job with id "${echo(jobId)}". Check the id.`, { hint: 'list_jobs' });
 
+/**
+ * The job, unless a caller scoped to a named queue asks about a job of another queue: that one
+ * does not exist for it (not_found, as an unknown id), so a scope reveals nothing beyond itself.
+ */
+export function inQueue(job: JobRecord | null, queue: string | undefined): JobRecord | null {
+  return job && (queue === undefined || job.queue === queue) ? job : null;
+}
+
 export function leaseLostError(job: JobRecord): QueueError {
   // Said without knowing which attempt the token was issued for (see lease-story.ts): only facts.
   const now =

@@ -10,6 +10,7 @@ import type { QueueContext } from './context.js';
 import { heartbeat } from './lease.js';
 import * as S from './schemas.js';
 import { parseInput } from './validate.js';
+import { toSystem } from './view.js';
 import { jobMatch } from './wakeups.js';
 
 // Re-read at least this often even without a wake-up: a notification is a speed-up only.
@@ -83,9 +84,9 @@ const halfLease = (a: HeartbeatAnswer): number => performance.now() + (a.lease.s
 
 /** Reads only: has anything the pause answer depended on moved (pause state, cancel, the lease)? */
 async function changed(ctx: QueueContext, jobId: string, last: HeartbeatAnswer): Promise<boolean> {
-  const [pause, job] = await Promise.all([ctx.control.state(), ctx.store.jobGet({ id: jobId })]);
+  const [pauses, job] = await Promise.all([ctx.control.ofJob(jobId), ctx.store.jobGet({ id: jobId })]);
   return (
-    pause.version !== last.system.version ||
+    toSystem(pauses.fleet, pauses.own).version !== last.system.version ||
     !job ||
     job.status !== 'running' ||
     job.cancelRequestedAt !== null ||

@@ -4,6 +4,7 @@ import { QueueError, isQueueError } from '../core/errors.js';
 import type { HeartbeatAnswer, Job } from '../core/types.js';
 import { decideAndWrite, writeDecision } from './cas.js';
 import type { QueueContext } from './context.js';
+import { quiesced } from './control.js';
 import { notFound } from './errors.js';
 import { LeaseMismatch, requireLease, settleMismatch, type LeaseCall } from './lease-story.js';
 import * as S from './schemas.js';
@@ -20,10 +21,11 @@ import { toJob, toLease, toSystem } from './view.js';
 import { jobMatch } from './wakeups.js';
 
 export function heartbeat(ctx: QueueContext, raw: S.HeartbeatInput): Promise<HeartbeatAnswer> {
-  return withSystemOnLeaseLoss(ctx, async () => {
+  return withSystemOnLeaseLoss(ctx, raw, async () => {
     const input = parseInput(S.heartbeatInput, raw, 'heartbeat');
     let now = ctx.clock.now();
-    const pauseRead = ctx.control.state();
+    // The pauses of the job's own queue, read by its id alongside the job (one round trip).
+    const pauseRead = ctx.control.ofJob(input.jobId);
     const updated = await settlingMismatch(ctx, input.leaseToken, { op: 'heartbeat' }, () =>
       decideAndWrite(
         ctx,
@@ -35,16 +37,17 @@ export function heartbeat(ctx: QueueContext, raw: S.HeartbeatInput): Promise<Hea
         pauseRead,
       ),
     );
-    const pause = await pauseRead;
+    const pauses = await pauseRead;
     let action: HeartbeatAnswer['action'] = 'continue';
     if (updated.cancelRequestedAt) action = 'cancel';
-    else if (pause.paused && pause.mode === 'quiesce') action = 'pause';
-    return { job: toJob(updated), lease: toLease(updated, now), system: toSystem(pause), action };
+    else if (quiesced(pauses)) action = 'pause';
+    const system = toSystem(pauses.fleet, pauses.own);
+    return { job: toJob(updated), lease: toLease(updated, now), system, action };
   });
 }
 
 export function complete(ctx: QueueContext, raw: S.CompleteInput): Promise<{ job: Job }> {
-  return withSystemOnLeaseLoss(ctx, async () => {
+  return withSystemOnLeaseLoss(ctx, raw, async () => {
     const input = parseInput(S.completeInput, raw, 'complete');
     // The same limit as the payload: a result is stored, and every `get` answers it again.
     assertJsonWithinLimit('result', input.result, ctx.settings.payloadLimitBytes);
@@ -66,7 +69,7 @@ export function complete(ctx: QueueContext, raw: S.CompleteInput): Promise<{ job
 }
 
 export function fail(ctx: QueueContext, raw: S.FailInput): Promise<{ job: Job }> {
-  return withSystemOnLeaseLoss(ctx, async () => {
+  return withSystemOnLeaseLoss(ctx, raw, async () => {
     const input = parseInput(S.failInput, raw, 'fail');
     const call: LeaseCall = { op: 'fail', retryable: input.retryable };
     const job = await settlingMismatch(ctx, input.leaseToken, call, () =>
@@ -85,7 +88,7 @@ export function fail(ctx: QueueContext, raw: S.FailInput): Promise<{ job: Job }>
 }
 
 export function ackCancel(ctx: QueueContext, raw: S.AckCancelInput): Promise<{ job: Job }> {
-  return withSystemOnLeaseLoss(ctx, async () => {
+  return withSystemOnLeaseLoss(ctx, raw, async () => {
     const input = parseInput(S.ackCancelInput, raw, 'ackCancel');
     const job = await settlingMismatch(ctx, input.leaseToken, { op: 'ackCancel' }, () =>
       decideAndWrite(ctx, input.jobId, (cur, now) =>
@@ -98,7 +101,7 @@ export function ackCancel(ctx: QueueContext, raw: S.AckCancelInput): Promise<{ j
 
 /** Appends the holder's output lines to the job's timeline (one write, like complete). */
 export function log(ctx: QueueContext, raw: S.LogInput): Promise<{ written: number }> {
-  return withSystemOnLeaseLoss(ctx, async () => {
+  return withSystemOnLeaseLoss(ctx, raw, async () => {
     const input = parseInput(S.logInput, raw, 'log');
     const now = ctx.clock.now();
     await settlingMismatch(ctx, input.leaseToken, { op: 'log' }, async () => {
@@ -126,12 +129,12 @@ export async function watchJob(
     // A change that landed while the subscription was being set up (on PostgreSQL a new LISTEN
     // connection) sent its wake-up before anyone listened: look once, now that every later
     // change will wake us.
-    const [job, pause] = await Promise.all([
+    const [job, pauses] = await Promise.all([
       ctx.store.jobGet({ id: jobId }),
-      opts.pauseVersion === undefined ? null : ctx.control.state(),
+      opts.pauseVersion === undefined ? null : ctx.control.ofJob(jobId),
     ]);
     if (job && (job.cancelRequestedAt !== null || job.status !== 'running')) return true;
-    if (pause && pause.version !== opts.pauseVersion) return true;
+    if (pauses && toSystem(pauses.fleet, pauses.own).version !== opts.pauseVersion) return true;
     return await waiter.wait(opts.timeoutMs, opts.signal);
   } finally {
     waiter.close();
@@ -155,13 +158,23 @@ export async function watch(
   return { changed };
 }
 
-/** A lease holder told `lease_lost` also gets the `system` block, as a heartbeat answer would carry. */
-async function withSystemOnLeaseLoss<T>(ctx: QueueContext, fn: () => Promise<T>): Promise<T> {
+/**
+ * A lease holder told `lease_lost` also gets the `system` block of its job's queue, as a heartbeat
+ * answer would carry. `raw` is the call's input: lease_lost comes only after it parsed.
+ */
+async function withSystemOnLeaseLoss<T>(
+  ctx: QueueContext,
+  raw: { jobId: string },
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (!isQueueError(err) || err.code !== 'lease_lost') throw err;
-    const system = await ctx.control.state().then(toSystem, () => undefined);
+    const system = await ctx.control.ofJob(raw.jobId.toLowerCase()).then(
+      (p) => toSystem(p.fleet, p.own),
+      () => undefined,
+    );
     throw new QueueError('lease_lost', err.message, { details: { ...err.details, system }, cause: err });
   }
 }

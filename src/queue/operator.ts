@@ -3,7 +3,7 @@ import type { Job } from '../core/types.js';
 import { decideAndWrite, retryOnConflict, writeDecision } from './cas.js';
 import { assertRetryable } from './dependencies.js';
 import type { QueueContext } from './context.js';
-import { notFound } from './errors.js';
+import { inQueue, notFound } from './errors.js';
 import * as S from './schemas.js';
 import { decideCancel, decideRetry } from './operator-decisions.js';
 import { parseInput } from './validate.js';
@@ -13,8 +13,8 @@ export async function cancel(ctx: QueueContext, raw: S.CancelInput): Promise<{ j
   const input = parseInput(S.cancelInput, raw, 'cancel');
   const by = { requestedBy: input.requestedBy ?? null, reason: input.reason ?? null };
   const job = await decideAndWrite(ctx, input.jobId, (cur, now) => {
-    if (!cur) throw notFound(input.jobId);
-    return decideCancel(cur, by, now);
+    if (!inQueue(cur, input.queue)) throw notFound(input.jobId);
+    return decideCancel(cur!, by, now);
   });
   return { job: toJob(job) };
 }
@@ -23,7 +23,7 @@ export async function retry(ctx: QueueContext, raw: S.RetryInput): Promise<{ job
   const input = parseInput(S.retryInput, raw, 'retry');
   const job = await retryOnConflict('The job', async () => {
     const cur = await ctx.store.jobGet({ id: input.jobId });
-    if (!cur) throw notFound(input.jobId);
+    if (!cur || !inQueue(cur, input.queue)) throw notFound(input.jobId);
     const now = ctx.clock.now();
     const d = decideRetry(cur, input.requestedBy ?? null, now);
     // Read only for a job that waited for dependencies: the store re-checks them when it writes.

@@ -2,7 +2,7 @@
 import type { DependencyView, Job, JobEvent, JobPage, JobStatus } from '../core/types.js';
 import { toDependencyView } from './dependencies.js';
 import type { QueueContext } from './context.js';
-import { notFound } from './errors.js';
+import { inQueue, notFound } from './errors.js';
 import { toPage } from './page.js';
 import * as S from './schemas.js';
 import { parseInput } from './validate.js';
@@ -22,7 +22,7 @@ export async function get(ctx: QueueContext, raw: S.GetInput): Promise<GetAnswer
     input.events === 0
       ? undefined
       : await ctx.store.eventsList({ jobId: input.jobId, limit: input.events, latest: true });
-  const job = await ctx.store.jobGet({ id: input.jobId });
+  const job = inQueue(await ctx.store.jobGet({ id: input.jobId }), input.queue);
   if (!job) throw notFound(input.jobId);
   const answer: GetAnswer = { job: toJob(job) };
   if (events) answer.events = events;
@@ -38,6 +38,7 @@ export async function list(ctx: QueueContext, raw: S.ListInput): Promise<JobPage
   const before = input.cursor ? decodeCursor(input.cursor) : undefined;
   const rows = await ctx.store.jobList({
     limit: input.limit + 1,
+    ...(input.queue !== undefined ? { queue: input.queue } : {}),
     ...(input.status ? { status: input.status } : {}),
     ...(input.type ? { type: input.type } : {}),
     ...(input.claimedBy ? { claimedBy: input.claimedBy } : {}),
@@ -48,7 +49,7 @@ export async function list(ctx: QueueContext, raw: S.ListInput): Promise<JobPage
 
 export async function events(ctx: QueueContext, raw: S.EventsInput): Promise<{ events: JobEvent[] }> {
   const input = parseInput(S.eventsInput, raw, 'events');
-  const job = await ctx.store.jobGet({ id: input.jobId });
+  const job = inQueue(await ctx.store.jobGet({ id: input.jobId }), input.queue);
   if (!job) throw notFound(input.jobId);
   const events = await ctx.store.eventsList({
     jobId: input.jobId,

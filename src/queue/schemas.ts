@@ -67,6 +67,10 @@ export const queueName = z
     'must be lowercase letters, digits and . _ : - (starting with a letter or digit), e.g. "acme-api"',
   );
 export const DEFAULT_QUEUE = 'default';
+// `queue` on reads, operator calls and calls naming a job: one named queue (docs/queues.md); a job
+// of another queue is not_found. MCP tools never offer it: a scoped server sets it itself, so an
+// agent cannot reach past its scope with an argument.
+const inQueue = queueName.optional();
 export const concurrencyKey = z
   .string()
   .min(1)
@@ -222,16 +226,18 @@ export type ReleaseInput = z.input<typeof releaseInput>;
 
 export const cancelInput = z.strictObject({
   jobId,
+  queue: inQueue,
   reason: reason.optional().describe('Shown to the worker.'),
   requestedBy: actor.optional(),
 });
 export type CancelInput = z.input<typeof cancelInput>;
 
-export const retryInput = z.strictObject({ jobId, requestedBy: actor.optional() });
+export const retryInput = z.strictObject({ jobId, queue: inQueue, requestedBy: actor.optional() });
 export type RetryInput = z.input<typeof retryInput>;
 
 export const getInput = z.strictObject({
   jobId,
+  queue: inQueue,
   events: numeric(z.int().min(0).max(MAX_LIST_LIMIT)).default(0),
   dependencies: z.boolean().default(false).describe("Adds dependencies' results."),
 });
@@ -239,6 +245,7 @@ export type GetInput = z.input<typeof getInput>;
 
 export const waitInput = z.strictObject({
   jobId,
+  queue: inQueue,
   waitSeconds: numeric(z.number().min(0).max(MAX_CLAIM_WAIT_SECONDS))
     .default(MAX_CLAIM_WAIT_SECONDS)
     .describe('Default 50.'),
@@ -246,6 +253,7 @@ export const waitInput = z.strictObject({
 export type WaitInput = z.input<typeof waitInput>;
 
 export const listInput = z.strictObject({
+  queue: inQueue,
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'dead_letter']).optional(),
   type: jobType.optional(),
   claimedBy: z.string().min(1).max(200).optional().describe('A worker id.'),
@@ -257,12 +265,14 @@ export type ListInput = z.input<typeof listInput>;
 
 export const eventsInput = z.strictObject({
   jobId,
+  queue: inQueue,
   after: numeric(z.int().min(0)).optional().describe('Only events with an id greater than this.'),
   limit: numeric(z.int().min(1).max(1000)).default(100),
 });
 export type EventsInput = z.input<typeof eventsInput>;
 
 export const pauseInput = z.strictObject({
+  queue: inQueue.describe('Pause only this named queue; without it, the fleet.'),
   mode: z.enum(['drain', 'quiesce']),
   reason: reason.describe('Shown to workers.'),
   requestedBy: actor.optional(),
@@ -270,6 +280,7 @@ export const pauseInput = z.strictObject({
 export type PauseInput = z.input<typeof pauseInput>;
 
 export const resumeInput = z.strictObject({
+  queue: inQueue.describe("Resume this named queue's own pause; without it, the fleet's."),
   reason: reason.describe('Recorded in the audit.'),
   force: z.boolean().default(false),
   requestedBy: actor.optional(),
@@ -277,6 +288,7 @@ export const resumeInput = z.strictObject({
 export type ResumeInput = z.input<typeof resumeInput>;
 
 export const statusInput = z.strictObject({
+  queue: inQueue.describe("Counts of this queue, and both its own pause and the fleet's."),
   audit: numeric(z.int().min(0).max(100)).default(10),
 });
 export type StatusInput = z.input<typeof statusInput>;

@@ -30,6 +30,7 @@ import {
   type ScheduleView,
 } from './schedules.js';
 import { toJob } from './view.js';
+import { inQueue } from './errors.js';
 import { Wakeups } from './wakeups.js';
 import { Observers, type QueueObserver } from './observers.js';
 import { watchActivity, type ActivityWatch } from './activity.js';
@@ -59,7 +60,7 @@ export interface ServiceOptions {
 export class QueueService implements WorkerPort {
   readonly clock: Clock;
   readonly settings: QueueSettings;
-  /** Fleet pause: pause, resume, status (SPEC §8). */
+  /** Pauses of the fleet or of one named queue: pause, resume, status (SPEC §8). */
   readonly control: PauseControl;
   /** Bearer tokens for HTTP (SPEC §12): create, list, revoke, verify. */
   readonly tokens: TokenRegistry;
@@ -105,9 +106,12 @@ export class QueueService implements WorkerPort {
   wait(input: S.WaitInput, opts: WaitOptions = {}): Promise<WaitAnswer> {
     return wait(this.ctx, input, opts);
   }
-  /** The job submitted as the MCP task with this id, or null (an unknown id, or a pruned job). */
-  async jobOfTask(taskId: string): Promise<Job | null> {
-    const job = await this.ctx.store.jobGetByTaskId({ taskId });
+  /**
+   * The job submitted as the MCP task with this id, or null (an unknown id, a pruned job, or with
+   * `queue` a job of another queue).
+   */
+  async jobOfTask(taskId: string, queue?: string): Promise<Job | null> {
+    const job = inQueue(await this.ctx.store.jobGetByTaskId({ taskId }), queue);
     return job ? toJob(job) : null;
   }
 

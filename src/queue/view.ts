@@ -1,5 +1,5 @@
 // Record -> public shape. The lease token never leaves through toJob; only toLease gives it, to its holder.
-import type { JobRecord, PauseRecord } from '../store/store.js';
+import type { JobRecord, PauseRecord, QueuePauseRecord } from '../store/store.js';
 import type { ClaimAnswer, Job, Lease, SystemBlock } from '../core/types.js';
 import { DEFAULT_SETTINGS, type QueueSettings } from './settings.js';
 import { PRIVATE_JOB_FIELDS } from '../core/job.js';
@@ -42,12 +42,30 @@ export function toLease(r: JobRecord, now: Date): Lease {
   };
 }
 
-export function toSystem(p: PauseRecord): SystemBlock {
+/**
+ * The pause that applies to a claimer or holder of a queue with this own pause (null: never
+ * paused; absent: the fleet only): the fleet's
+ * when it is paused, else the queue's when that is, else the fleet's (nothing paused). `version`
+ * is the sum of both versions, so it grows with a change of either and never repeats.
+ */
+export function toSystem(fleet: PauseRecord, own?: QueuePauseRecord | null): SystemBlock {
+  const version = fleet.version + (own?.version ?? 0);
+  if (!fleet.paused && own?.paused) return block(own, version, { scope: 'queue', queue: own.queue });
+  return block(fleet, version, { scope: 'fleet' });
+}
+
+/** One pause as a block of its own (status shows both): its own version, not the sum. */
+export function pauseBlock(p: PauseRecord, queue?: string): SystemBlock {
+  return block(p, p.version, queue === undefined ? { scope: 'fleet' } : { scope: 'queue', queue });
+}
+
+function block(p: PauseRecord, version: number, scope: Pick<SystemBlock, 'scope' | 'queue'>): SystemBlock {
   return {
     workersPaused: p.paused,
+    ...scope,
     mode: p.mode,
     reason: p.reason,
-    version: p.version,
+    version,
     requestedBy: p.requestedBy,
     requestedAt: iso(p.requestedAt),
     updatedAt: p.updatedAt.toISOString(),

@@ -4,7 +4,7 @@
 import type { Job } from '../core/types.js';
 import { isTerminal } from '../core/job.js';
 import type { QueueContext } from './context.js';
-import { notFound } from './errors.js';
+import { inQueue, notFound } from './errors.js';
 import { longPoll } from './long-poll.js';
 import * as S from './schemas.js';
 import { parseInput } from './validate.js';
@@ -32,7 +32,7 @@ export interface WaitOptions {
 export async function wait(ctx: QueueContext, raw: S.WaitInput, opts: WaitOptions = {}): Promise<WaitAnswer> {
   const input = parseInput(S.waitInput, raw, 'wait');
   const read = async (): Promise<Job> => {
-    const job = await ctx.store.jobGet({ id: input.jobId });
+    const job = inQueue(await ctx.store.jobGet({ id: input.jobId }), input.queue);
     if (!job) throw notFound(input.jobId);
     return toJob(job);
   };

@@ -126,17 +126,20 @@ export class Wakeups {
 }
 
 /**
- * Signals that may make a job claimable for a claimer with these types (undefined: any, as the claim
- * schema leaves them) and capabilities, or that change the pause state.
+ * Signals that may make a job claimable for a claimer of this queue with these types (undefined:
+ * any, as the claim schema leaves them) and capabilities, or that change a pause that applies to it
+ * (the fleet's, or this queue's own). A signal without a queue is from a sender that does not say:
+ * looking costs one claim, missing it a whole wait.
  */
 export const claimMatch =
-  (types: readonly string[] | undefined, capabilities: readonly string[]): Match =>
+  (queue: string, types: readonly string[] | undefined, capabilities: readonly string[]): Match =>
   (s) =>
     s.kind === 'changed' ||
-    s.kind === 'pause_changed' ||
+    (s.kind === 'pause_changed' && (s.queue === undefined || s.queue === queue)) ||
     // The key's queued jobs may be of any type: every claimer looks (the herd is bounded by the key's room).
     s.kind === 'key_room' ||
     (s.kind === 'job_ready' &&
+      (s.queue === undefined || s.queue === queue) &&
       (!types || types.includes(s.type)) &&
       (s.requiredCapabilities ?? []).every((c) => capabilities.includes(c)));
 
@@ -152,11 +155,12 @@ export const awaitMatch =
   (s) =>
     s.kind === 'changed' || ((s.kind === 'job_changed' || s.kind === 'job_finished') && s.jobId === jobId);
 
-/** A job became claimable: wakes one waiting claimer that may take it (type and capabilities). */
+/** A job became claimable: wakes one waiting claimer that may take it (queue, type and capabilities). */
 export function readySignal(job: JobRecord): Signal {
+  const ready = { kind: 'job_ready' as const, type: job.type, queue: job.queue };
   return job.requiredCapabilities.length > 0
-    ? { kind: 'job_ready', type: job.type, requiredCapabilities: job.requiredCapabilities }
-    : { kind: 'job_ready', type: job.type };
+    ? { ...ready, requiredCapabilities: job.requiredCapabilities }
+    : ready;
 }
 
 /**

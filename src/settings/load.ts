@@ -121,6 +121,7 @@ function assemble(v: SettingValues): Settings {
       ...(v['remote.server'] ? { server: v['remote.server'] } : {}),
       ...(v['remote.token'] ? { token: v['remote.token'] } : {}),
     },
+    scope: v['scope.queue'] ? { queue: v['scope.queue'] } : {},
     worker: {
       ...(id ? { id } : {}),
       capabilities: v['worker.capabilities'],

@@ -10,6 +10,7 @@ const COMMANDS: Record<Commands, string> = {
   'mcp+serve': '`mcp`, `serve`',
   'mcp+serve+worker': '`mcp`, `serve`, `worker`',
   'mcp+worker': '`mcp`, `worker`',
+  'queue-scoped': '`mcp`, `worker` and the job commands (`enqueue` … `status`)',
   serve: '`serve`',
   worker: '`worker`',
 };

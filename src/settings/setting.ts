@@ -3,13 +3,30 @@
 import type { z } from 'zod';
 
 /** Which commands read a setting, or take a flag. */
-export type Commands = 'all' | 'mcp+serve' | 'mcp+serve+worker' | 'mcp+worker' | 'serve' | 'worker';
+export type Commands =
+  'all' | 'mcp+serve' | 'mcp+serve+worker' | 'mcp+worker' | 'queue-scoped' | 'serve' | 'worker';
 
 /** The commands of each scope but `all`. */
 export const SCOPES: Record<Exclude<Commands, 'all'>, readonly string[]> = {
   'mcp+serve': ['mcp', 'serve'],
   'mcp+serve+worker': ['mcp', 'serve', 'worker'],
   'mcp+worker': ['mcp', 'worker'],
+  // A named queue scopes the servers of one project and every command that claims, reads or touches jobs.
+  'queue-scoped': [
+    'mcp',
+    'worker',
+    'enqueue',
+    'claim',
+    'list',
+    'get',
+    'wait',
+    'events',
+    'cancel',
+    'retry',
+    'pause',
+    'resume',
+    'status',
+  ],
   serve: ['serve'],
   worker: ['worker'],
 };

@@ -5,6 +5,7 @@ import { DATABASE_SETTINGS } from './sections/database.js';
 import { HTTP_SETTINGS } from './sections/http.js';
 import { QUEUE_SETTINGS } from './sections/queue.js';
 import { REMOTE_SETTINGS } from './sections/remote.js';
+import { SCOPE_SETTINGS } from './sections/scope.js';
 import { SERVER_SETTINGS } from './sections/server.js';
 import { WORKER_SETTINGS } from './sections/worker.js';
 
@@ -15,6 +16,7 @@ export const SETTINGS = {
   ...QUEUE_SETTINGS,
   ...SERVER_SETTINGS,
   ...WORKER_SETTINGS,
+  ...SCOPE_SETTINGS,
   ...HTTP_SETTINGS,
   ...REMOTE_SETTINGS,
 };

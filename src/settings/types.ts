@@ -55,6 +55,11 @@ export interface RemoteSettings {
   token?: string | undefined;
 }
 
+/** The named queue a process works in (docs/queues.md); undefined: not scoped. */
+export interface ScopeSettings {
+  queue?: string | undefined;
+}
+
 /** Frozen: a setting is decided once, at start. */
 export interface Settings {
   readonly database: DatabaseSettings;
@@ -65,4 +70,5 @@ export interface Settings {
   readonly worker: WorkerSettings;
   readonly runtime: RuntimeSettings;
   readonly remote: RemoteSettings;
+  readonly scope: ScopeSettings;
 }

@@ -72,7 +72,7 @@ export const workersPaused = (eb: Eb) =>
   eb.exists(eb.selectFrom('agent_worker_pause_state').select('id').where('paused', '=', sql.lit(true)));
 
 /** The named queue is paused (its own pause, next to the fleet's). */
-const queuePaused = (eb: Eb, queue: Expression<string>) =>
+export const queuePaused = (eb: Eb, queue: Expression<string>) =>
   eb.exists(
     eb
       .selectFrom('agent_queue_pause_state')

@@ -25,7 +25,15 @@ export interface WriteJob {
   query: JobUpdate | JobInsert;
   event?: EventRow | undefined;
   notify?: Signal | undefined;
-  withPause?: boolean;
+  /** Also read the fleet's pause row and this named queue's, in the same snapshot. */
+  withPause?: { queue: string };
+}
+
+export interface WriteOut {
+  row: Row | undefined;
+  pause: Row | undefined;
+  /** The queue's own pause row; undefined when the queue was never paused (or not asked). */
+  queuePause: Row | undefined;
 }
 
 export interface WriteClaim {
@@ -50,15 +58,15 @@ export interface Dialect {
   readonly lists: NameLists;
   /**
    * Takes the best candidate (claim.ts) with `update`, appends the event, and returns the row (if a
-   * job was taken) with the pause-state row read by the same statement.
+   * job was taken) with the pause-state rows (the fleet's, the claimed queue's) read by the same statement.
    */
-  writeClaim(p: WriteClaim): Promise<{ row: Row | undefined; pause: Row }>;
+  writeClaim(p: WriteClaim): Promise<{ row: Row | undefined; pause: Row; queuePause: Row | undefined }>;
   /**
    * Runs a job UPDATE or INSERT and, if it touched a row, atomically appends its event and sends its
-   * wake-up (delivered on commit). With `withPause` it also returns the pause-state row read in the
+   * wake-up (delivered on commit). With `withPause` it also returns the pause-state rows read in the
    * same snapshot, so a claim answers with the state it was guarded by, in one round trip.
    */
-  writeJob(p: WriteJob): Promise<{ row: Row | undefined; pause: Row | undefined }>;
+  writeJob(p: WriteJob): Promise<WriteOut>;
   /** Holds the dialect's migration lock around fn (Postgres advisory lock; SQLite write lock per step). */
   withMigrationLock<T>(fn: (db: Db) => Promise<T>): Promise<T>;
   /** Runs one migration step atomically; returns false when another process had already applied it. */

@@ -4,9 +4,16 @@ import { QueueError } from '../core/errors.js';
 import type { Dialect, JobUpdate } from './dialect.js';
 import type { JobExpectation, JobRecord, Store } from './store.js';
 import type { JobStatus } from '../core/types.js';
-import { controlEventFromRow, eventFromRow, jobFromRow, jobToRow, pauseFromRow } from './rows.js';
+import {
+  controlEventFromRow,
+  eventFromRow,
+  jobFromRow,
+  jobToRow,
+  pauseFromRow,
+  queuePauseFromRow,
+} from './rows.js';
 import { migrate } from './migrate.js';
-import { candidateFilter, workersPaused } from './claim.js';
+import { candidateFilter, queuePaused, workersPaused } from './claim.js';
 import { tokenMethods } from './token-store.js';
 import { scheduleMethods } from './schedule-store.js';
 import { dependencyMethods } from './dependencies.js';
@@ -95,15 +102,22 @@ export function createKyselyStore(d: Dialect): Store {
           })
           .where('id', '=', pickedId)
           .where('status', '=', 'queued');
-      const { row, pause } = await d.writeClaim({
+      const { row, pause, queuePause } = await d.writeClaim({
         pick: { now: t(now), queue, types, capabilities, unlessPaused },
         update,
         event: { at: t(now), event },
       });
       const job = row ? jobFromRow(c, row) : null;
       // A job was taken, so the pick saw no pause: a paused row here was read before a resume.
-      const state = job && c.boolOut(pause.paused) ? await store.pauseStateGet() : pauseFromRow(c, pause);
-      return { job, pause: state };
+      if (job && (c.boolOut(pause.paused) || c.boolOut(queuePause?.paused))) {
+        const [fleet, own] = await Promise.all([store.pauseStateGet(), store.queuePauseGet({ queue })]);
+        return { job, pause: fleet, queuePause: own };
+      }
+      return {
+        job,
+        pause: pauseFromRow(c, pause),
+        queuePause: queuePause ? queuePauseFromRow(c, queuePause, queue) : null,
+      };
     },
 
     async jobUpdate({ id, expect, set, now, event, notify }) {
@@ -140,8 +154,9 @@ export function createKyselyStore(d: Dialect): Store {
       return row ? jobFromRow(c, row) : null;
     },
 
-    async jobList({ status, type, claimedBy, limit, before }) {
+    async jobList({ queue, status, type, claimedBy, limit, before }) {
       let q = db.selectFrom('agent_jobs').selectAll();
+      if (queue !== undefined) q = q.where('queue', '=', queue);
       if (status) q = q.where('status', '=', status);
       if (type) q = q.where('type', '=', type);
       if (claimedBy !== undefined) q = q.where('claimed_by', '=', claimedBy);
@@ -156,15 +171,17 @@ export function createKyselyStore(d: Dialect): Store {
         .selectAll()
         .where('status', '=', 'running')
         .where('lease_expires_at', '<', t(now))
+        // A paused queue's expired jobs wait for its resume; listing them would crowd out the rest.
+        .where((eb) => eb.not(queuePaused(eb, eb.ref('agent_jobs.queue'))))
         .orderBy('lease_expires_at')
         .limit(limit)
         .execute();
       return rows.map((r) => jobFromRow(c, r));
     },
 
-    async jobCounts({ now }) {
+    async jobCounts({ now, queue }) {
       const n = t(now);
-      const row = await db
+      let q = db
         .selectFrom('agent_jobs')
         .select((eb) => {
           // How many rows match: one sum of a 0/1 case per count, all in one scan.
@@ -181,8 +198,9 @@ export function createKyselyStore(d: Dialect): Store {
             count(eb.and([running, eb('lease_expires_at', '<', n)])).as('staleRunning'),
           ];
         })
-        .where('status', 'in', ['queued', 'running'])
-        .executeTakeFirst();
+        .where('status', 'in', ['queued', 'running']);
+      if (queue !== undefined) q = q.where('queue', '=', queue);
+      const row = await q.executeTakeFirst();
       return {
         queued: Number(row?.queued ?? 0),
         delayed: Number(row?.delayed ?? 0),
@@ -298,13 +316,66 @@ export function createKyselyStore(d: Dialect): Store {
       });
     },
 
-    async controlEventsList({ limit }) {
-      const rows = await db
-        .selectFrom('agent_system_control_events')
-        .selectAll()
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
+    async queuePauseGet(p) {
+      let q = db.selectFrom('agent_queue_pause_state').selectAll();
+      if ('queue' in p) q = q.where('queue', '=', p.queue);
+      else {
+        if (!isUuid(p.jobId)) return null;
+        const jobQueue = db.selectFrom('agent_jobs').select('queue').where('id', '=', p.jobId);
+        q = q.where('queue', '=', jobQueue);
+      }
+      const row = await q.executeTakeFirst();
+      return row ? queuePauseFromRow(c, row, row.queue) : null;
+    },
+
+    async queuePauseSet({ queue, expectVersion, next, audit }) {
+      const values = {
+        paused: c.bool(next.paused),
+        mode: next.mode,
+        reason: next.reason,
+        requested_by: next.requestedBy,
+        requested_at: next.requestedAt ? t(next.requestedAt) : null,
+        updated_at: t(next.updatedAt),
+        version: expectVersion + 1,
+      };
+      return d.transaction(async (trx) => {
+        // Version 0 is a queue never paused: no row yet. Two first pauses racing: one inserts, the
+        // other finds the row and answers null (a lost compare-and-set), as an update would.
+        const row =
+          expectVersion === 0
+            ? await trx
+                .insertInto('agent_queue_pause_state')
+                .values({ queue, ...values })
+                .onConflict((oc) => oc.doNothing())
+                .returningAll()
+                .executeTakeFirst()
+            : await trx
+                .updateTable('agent_queue_pause_state')
+                .set(values)
+                .where('queue', '=', queue)
+                .where('version', '=', expectVersion)
+                .returningAll()
+                .executeTakeFirst();
+        if (!row) return null;
+        await trx
+          .insertInto('agent_system_control_events')
+          .values({
+            action: audit.action,
+            mode: audit.mode,
+            reason: audit.reason,
+            actor: audit.actor,
+            at: t(new Date(audit.at)),
+            queue,
+          })
+          .execute();
+        return queuePauseFromRow(c, row, queue);
+      });
+    },
+
+    async controlEventsList({ limit, queue }) {
+      let q = db.selectFrom('agent_system_control_events').selectAll();
+      if (queue !== undefined) q = q.where((eb) => eb.or([eb('queue', 'is', null), eb('queue', '=', queue)]));
+      const rows = await q.orderBy('id', 'desc').limit(limit).execute();
       return rows.map((r) => controlEventFromRow(c, r));
     },
 
@@ -324,7 +395,9 @@ export function createKyselyStore(d: Dialect): Store {
     if (expect.cancelRequested === true) w = w.where('cancel_requested_at', 'is not', null);
     if (expect.cancelRequested === false) w = w.where('cancel_requested_at', 'is', null);
     if (expect.leaseExpiredBefore) w = w.where('lease_expires_at', '<', t(expect.leaseExpiredBefore));
-    if (expect.unlessPaused) w = w.where((eb) => eb.not(workersPaused(eb)));
+    if (expect.unlessPaused) {
+      w = w.where((eb) => eb.not(eb.or([workersPaused(eb), queuePaused(eb, eb.ref('agent_jobs.queue'))])));
+    }
     return w;
   }
 }

@@ -114,6 +114,8 @@ const DATA_METHODS: Record<DataMethod, true> = {
   eventsList: true,
   pauseStateGet: true,
   pauseStateSet: true,
+  queuePauseGet: true,
+  queuePauseSet: true,
   controlEventsList: true,
   tokenInsert: true,
   tokenByHash: true,

@@ -4,9 +4,9 @@ import pg from 'pg';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import type { Codec, Row } from './codec.js';
-import type { Dialect, Db, WriteJob } from './dialect.js';
+import type { Dialect, Db, WriteJob, WriteOut } from './dialect.js';
 import { returningJob } from './dialect.js';
-import { PAUSE_COLUMNS, PAUSE_PREFIX, unprefixPause } from './rows.js';
+import { PAUSE_COLUMNS, PAUSE_PREFIX, QUEUE_PAUSE_PREFIX, unprefixPause } from './rows.js';
 import { POSTGRES_LISTS } from './claim.js';
 import { pickCall } from './claim-sql.js';
 import type { Database } from './schema.js';
@@ -78,7 +78,7 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     ...(opts.schema ? { schema: opts.schema } : {}),
   });
 
-  async function writeJob({ query, event, notify, withPause }: WriteJob) {
+  async function writeJob({ query, event, notify, withPause }: WriteJob): Promise<WriteOut> {
     const parts = [sql`with j as (${returningJob(query)})`];
     if (event) {
       const e = event.event;
@@ -89,10 +89,14 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     if (notify) parts.push(sql`, n as (select pg_notify(${channel}, ${JSON.stringify(notify)}) from j)`);
     // Referencing n makes it run (once per changed row); the notification is delivered on commit.
     const notified = notify ? sql`, (select count(*) from n) as n__` : sql``;
-    const pauseCols = sql.raw(PAUSE_COLUMNS.map((c) => `p.${c} as ${PAUSE_PREFIX}${c}`).join(', '));
+    const cols = (table: string, prefix: string) =>
+      sql.raw(PAUSE_COLUMNS.map((c) => `${table}.${c} as ${prefix}${c}`).join(', '));
     parts.push(
       withPause
-        ? sql`select j.*, ${pauseCols} ${notified} from agent_worker_pause_state p left join j on true where p.id = 1`
+        ? sql`select j.*, ${cols('p', PAUSE_PREFIX)}, ${cols('q', QUEUE_PAUSE_PREFIX)} ${notified}
+            from agent_worker_pause_state p
+            left join agent_queue_pause_state q on q.queue = ${withPause.queue}::text
+            left join j on true where p.id = 1`
         : sql`select j.* ${notified} from j`,
     );
     const compiled = sql.join(parts, sql` `).compile(db);
@@ -100,10 +104,11 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     const name = statementName(compiled.sql);
     const res = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
     const out = res.rows[0] as Row | undefined;
-    if (!out) return { row: undefined, pause: undefined };
+    if (!out) return { row: undefined, pause: undefined, queuePause: undefined };
     return {
       row: out.id === null || out.id === undefined ? undefined : out,
       pause: withPause ? unprefixPause(out) : undefined,
+      queuePause: withPause ? unprefixPause(out, QUEUE_PAUSE_PREFIX) : undefined,
     };
   }
 
@@ -114,14 +119,16 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     transaction: (fn) => db.transaction().execute(fn),
     lists: POSTGRES_LISTS,
     async writeClaim({ pick, update, event }) {
-      const write = () => writeJob({ query: update(pickCall(pick)), event, withPause: true });
+      const write = () =>
+        writeJob({ query: update(pickCall(pick)), event, withPause: { queue: pick.queue } });
       let out = await write();
       // agent_queue_pick is volatile, so it reads a newer snapshot than the claim statement around it:
       // it can lock a job that became queued a moment after the statement began, which the UPDATE then
       // cannot see. One more try sees it; a try with nothing to find costs one round trip. It also
       // answers a pick that gave up on a concurrency key another claim was locking (claim-sql.ts).
-      if (!out.row && !codec.boolOut(out.pause!.paused)) out = await write();
-      return { row: out.row, pause: out.pause! };
+      const paused = codec.boolOut(out.pause!.paused) || codec.boolOut(out.queuePause?.paused);
+      if (!out.row && !paused) out = await write();
+      return { row: out.row, pause: out.pause!, queuePause: out.queuePause };
     },
     writeJob,
     async withMigrationLock(fn) {

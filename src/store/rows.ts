@@ -2,7 +2,7 @@
 // (job-fields.ts); events, pause state and its audit are mapped here by hand.
 import type { Codec, Row } from './codec.js';
 import { JOB_FIELD_LIST, JOB_FIELDS, type Kind } from './job-fields.js';
-import type { JobRecord, JobPatch, PauseRecord } from './store.js';
+import type { JobRecord, JobPatch, PauseRecord, QueuePauseRecord } from './store.js';
 import type { ControlEvent, EventLevel, JobEvent, PauseMode } from '../core/types.js';
 
 const timeOrNull = (c: Codec, v: unknown): Date | null =>
@@ -65,9 +65,12 @@ export const PAUSE_COLUMNS = [
   'version',
 ] as const;
 
-export function unprefixPause(row: Row): Row | undefined {
-  if (row[`${PAUSE_PREFIX}version`] === undefined) return undefined;
-  return Object.fromEntries(PAUSE_COLUMNS.map((c) => [c, row[`${PAUSE_PREFIX}${c}`]]));
+/** The same columns of the claimed queue's own pause row (absent when the queue was never paused). */
+export const QUEUE_PAUSE_PREFIX = 'q__';
+
+export function unprefixPause(row: Row, prefix = PAUSE_PREFIX): Row | undefined {
+  if (row[`${prefix}version`] === undefined || row[`${prefix}version`] === null) return undefined;
+  return Object.fromEntries(PAUSE_COLUMNS.map((c) => [c, row[`${prefix}${c}`]]));
 }
 
 export function eventFromRow(c: Codec, r: Row): JobEvent {
@@ -95,9 +98,15 @@ export function pauseFromRow(c: Codec, r: Row): PauseRecord {
   };
 }
 
+export function queuePauseFromRow(c: Codec, r: Row, queue: string): QueuePauseRecord {
+  return { ...pauseFromRow(c, r), queue };
+}
+
 export function controlEventFromRow(c: Codec, r: Row): ControlEvent {
   return {
     id: Number(r.id),
+    // Only a queue's rows name one, so a fleet-only audit reads as it did before named queues.
+    ...(r.queue === null || r.queue === undefined ? {} : { queue: r.queue as string }),
     action: r.action as 'pause' | 'resume',
     mode: (r.mode as PauseMode | null) ?? null,
     reason: r.reason as string,

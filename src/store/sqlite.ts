@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { Codec, Row } from './codec.js';
-import type { Dialect, Db, WriteJob } from './dialect.js';
+import type { Dialect, Db, WriteJob, WriteOut } from './dialect.js';
 import { returningJob } from './dialect.js';
 import type { Database } from './schema.js';
 import { bound, candidates, SQLITE_LISTS } from './claim.js';
@@ -108,7 +108,7 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
 
   const pollers = new Set<NodeJS.Timeout>();
 
-  async function writeJob({ query, event, notify, withPause }: WriteJob) {
+  async function writeJob({ query, event, notify, withPause }: WriteJob): Promise<WriteOut> {
     const out = await transaction(async (trx) => {
       const row = (await trx.executeQuery(returningJob(query).compile())).rows[0] as Row | undefined;
       if (row && event) {
@@ -133,7 +133,14 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
             .where('id', '=', 1)
             .executeTakeFirst()) as Row)
         : undefined;
-      return { row, pause };
+      const queuePause = withPause
+        ? ((await trx
+            .selectFrom('agent_queue_pause_state')
+            .selectAll()
+            .where('queue', '=', withPause.queue)
+            .executeTakeFirst()) as Row | undefined)
+        : undefined;
+      return { row, pause, queuePause };
     });
     // After commit, like NOTIFY: waiters must never see a wake-up before the change is visible.
     if (out.row && notify) state.signals.emit('signal', notify);
@@ -149,8 +156,8 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
     // SQLite has one writer at a time: the claim's UPDATE … WHERE id = (SELECT …) is already atomic.
     async writeClaim({ pick, update, event }) {
       const picked = candidates(db, SQLITE_LISTS, bound(pick)).$asScalar();
-      const out = await writeJob({ query: update(picked), event, withPause: true });
-      return { row: out.row, pause: out.pause! };
+      const out = await writeJob({ query: update(picked), event, withPause: { queue: pick.queue } });
+      return { row: out.row, pause: out.pause!, queuePause: out.queuePause };
     },
     writeJob,
     // Each step takes the file's write lock itself (applyMigration), which is the lock.

@@ -65,6 +65,11 @@ export interface PauseRecord {
   version: number;
 }
 
+/** A named queue's own pause: the same record, naming its queue. */
+export interface QueuePauseRecord extends PauseRecord {
+  queue: string;
+}
+
 export interface JobCounts {
   /** Queued, due and waiting for no dependency: claimable now (by a claimer that matches). */
   queued: number;
@@ -136,11 +141,13 @@ export interface MigrationReport {
 
 /** A wake-up message between processes. Never needed for correctness, only for speed. */
 export type Signal =
-  | { kind: 'job_ready'; type: string; requiredCapabilities?: string[] }
+  /** `queue` absent (a sender from before named queues): any claimer may look. */
+  | { kind: 'job_ready'; type: string; queue?: string; requiredCapabilities?: string[] }
   | { kind: 'job_changed'; jobId: string }
   /** The job reached a terminal status: wakes whoever awaits its result. */
   | { kind: 'job_finished'; jobId: string }
-  | { kind: 'pause_changed'; version: number }
+  /** `queue` absent: the fleet's pause changed; present: that queue's. */
+  | { kind: 'pause_changed'; version: number; queue?: string }
   /** A concurrency key may have room again (a running job with it ended, its limit rose): its queued jobs, of any type, may be claimable. */
   | { kind: 'key_room'; key: string }
   /** Something changed but the dialect cannot say what (SQLite across processes): re-check. */
@@ -166,8 +173,8 @@ export interface Store {
   }): Promise<{ job: JobRecord; inserted: boolean }>;
   /**
    * Atomically takes the best matching queued job (priority DESC, createdAt, id), or none. With
-   * `unlessPaused` it takes none while workers are paused, judged in the same statement. Returns the
-   * pause state that statement saw.
+   * `unlessPaused` it takes none while workers or the queue are paused, judged in the same statement.
+   * Returns the fleet's pause state and the queue's (null: never paused) that statement saw.
    */
   jobClaim(p: {
     now: Date;
@@ -182,7 +189,7 @@ export interface Store {
     leaseSeconds: number;
     unlessPaused: boolean;
     event: NewEvent;
-  }): Promise<{ job: JobRecord | null; pause: PauseRecord }>;
+  }): Promise<{ job: JobRecord | null; pause: PauseRecord; queuePause: QueuePauseRecord | null }>;
   /** Compare-and-set: applies `set` (and appends `event`) only if the row matches `expect`. */
   jobUpdate(p: {
     id: string;
@@ -233,6 +240,8 @@ export interface Store {
   jobGetByTaskId(p: { taskId: string }): Promise<JobRecord | null>;
   /** Newest first (by id: UUIDv7 sorts by creation); `before` is the id of the last row of the previous page. */
   jobList(p: {
+    /** Only jobs of this named queue; undefined: every queue. */
+    queue?: string;
     status?: JobStatus;
     type?: string;
     /** Only jobs whose current (or last) claim was by this worker id. */
@@ -240,8 +249,10 @@ export interface Store {
     limit: number;
     before?: { id: string };
   }): Promise<JobRecord[]>;
+  /** Running jobs whose lease expired, leaving out those of a paused queue (expiry waits for the resume). */
   jobsExpiredList(p: { now: Date; limit: number }): Promise<JobRecord[]>;
-  jobCounts(p: { now: Date }): Promise<JobCounts>;
+  /** Counts of one named queue, or of every queue when `queue` is undefined. */
+  jobCounts(p: { now: Date; queue?: string }): Promise<JobCounts>;
   /** How many jobs have each (status, type), largest groups first, at most `limit` groups (metrics). */
   jobTally(p: { limit: number }): Promise<{ status: JobStatus; type: string; count: number }[]>;
   /** Earliest runAt among queued jobs the worker could claim, to sleep exactly until it is due. */
@@ -273,7 +284,20 @@ export interface Store {
     next: Omit<PauseRecord, 'version'>;
     audit: Omit<ControlEvent, 'id'>;
   }): Promise<PauseRecord | null>;
-  controlEventsList(p: { limit: number }): Promise<ControlEvent[]>;
+  /** A named queue's own pause (next to the fleet's); null when the queue was never paused. */
+  queuePauseGet(p: { queue: string } | { jobId: string }): Promise<QueuePauseRecord | null>;
+  /**
+   * Compare-and-set of a queue's pause on `version` (0: no row yet, which this inserts); appends the
+   * audit row with the queue in the same transaction. null when another change landed first.
+   */
+  queuePauseSet(p: {
+    queue: string;
+    expectVersion: number;
+    next: Omit<PauseRecord, 'version'>;
+    audit: Omit<ControlEvent, 'id' | 'queue'>;
+  }): Promise<QueuePauseRecord | null>;
+  /** Newest first. With `queue`: the fleet's rows and that queue's; without: every row. */
+  controlEventsList(p: { limit: number; queue?: string }): Promise<ControlEvent[]>;
 
   /** Inserts a token; false when the name is taken (names stay taken after a revoke, for the record). */
   tokenInsert(p: { token: TokenRecord }): Promise<boolean>;

@@ -50,6 +50,8 @@ export interface WorkerOptions {
   /** The command after `--`; `{{payload.a.b}}` in an argument is replaced by that payload value. */
   command: string[];
   workerId: string;
+  /** The named queue it claims from; undefined = `default`. */
+  queue?: string | undefined;
   /** undefined = any type. */
   types?: string[] | undefined;
   capabilities: string[];

@@ -77,6 +77,7 @@ export function startWorker(port: WorkerPort, opts: WorkerOptions, tuning: Worke
         answer = await port.claim(
           {
             workerId: opts.workerId,
+            ...(opts.queue !== undefined ? { queue: opts.queue } : {}),
             ...(opts.types ? { types: opts.types } : {}),
             capabilities: opts.capabilities,
             leaseSeconds: opts.leaseSeconds,
@@ -121,6 +122,7 @@ export function startWorker(port: WorkerPort, opts: WorkerOptions, tuning: Worke
   log.debug(
     {
       workerId: opts.workerId,
+      queue: opts.queue ?? 'default',
       types: opts.types ?? 'any',
       capabilities: opts.capabilities,
       concurrency: opts.concurrency,

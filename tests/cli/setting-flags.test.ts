@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
 import { settingsFor } from '../../src/cli/setting-flags.js';
 import type { Settings } from '../../src/settings/index.js';
-import { SETTINGS } from '../../src/settings/table.js';
+import { SCOPES, SETTINGS } from '../../src/settings/table.js';
+import { takes } from '../../src/settings/load.js';
 
 /** Parses `args` like the CLI does, but every command only reports its settings. */
 async function settingsOf(args: string[], env: Record<string, string> = {}): Promise<Settings> {
@@ -34,6 +35,7 @@ describe('setting flags', () => {
       'mcp+serve': commands.get('mcp')!,
       'mcp+serve+worker': commands.get('worker')!,
       'mcp+worker': commands.get('worker')!,
+      'queue-scoped': commands.get('list')!,
       serve: commands.get('serve')!,
       worker: commands.get('worker')!,
     };
@@ -49,8 +51,12 @@ describe('setting flags', () => {
         expect(optionsOf(commands.get('mcp')!).has(long), long).toBe(true);
         expect(optionsOf(commands.get('serve')!).has(long), long).toBe(true);
       }
+      if (row.flag.commands === 'queue-scoped') {
+        for (const name of SCOPES['queue-scoped'])
+          expect(optionsOf(commands.get(name)!).has(long), `${name} ${long}`).toBe(true);
+      }
       for (const other of ['list', 'migrate']) {
-        if (row.flag.commands !== 'all')
+        if (row.flag.commands !== 'all' && !takes(row.flag.commands, other))
           expect(optionsOf(commands.get(other)!).has(long), `${other} ${long}`).toBe(false);
       }
     }

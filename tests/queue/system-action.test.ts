@@ -6,7 +6,17 @@ import { startJob } from '../helpers/jobs.js';
 import { QueueError } from '../../src/core/errors.js';
 import type { SystemBlock } from '../../src/core/types.js';
 
-const SYSTEM_KEYS = ['mode', 'reason', 'requestedAt', 'requestedBy', 'updatedAt', 'version', 'workersPaused'];
+// A fleet block (no named queue paused) has no `queue` key; a queue's block adds it (tests/queue/queues.test.ts).
+const SYSTEM_KEYS = [
+  'mode',
+  'reason',
+  'requestedAt',
+  'requestedBy',
+  'scope',
+  'updatedAt',
+  'version',
+  'workersPaused',
+];
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 function expectSystemShape(s: SystemBlock): void {
@@ -61,6 +71,7 @@ describe.each(backendsForSuite())('system block and action ($name)', (backend) =
     await q.connect().control.pause({ mode: 'quiesce', reason: 'deploy 1.2', requestedBy: 'ops@example' });
     const expected: SystemBlock = {
       workersPaused: true,
+      scope: 'fleet',
       mode: 'quiesce',
       reason: 'deploy 1.2',
       version: 1,
@@ -85,6 +96,7 @@ describe.each(backendsForSuite())('system block and action ($name)', (backend) =
     expect(after.action).toBe('continue');
     expect(after.system).toEqual({
       workersPaused: false,
+      scope: 'fleet',
       mode: null,
       reason: null,
       version: 2,

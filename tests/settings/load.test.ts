@@ -39,6 +39,7 @@ describe('loadSettings', () => {
       },
       worker: { capabilities: [] },
       remote: {},
+      scope: {},
       runtime: {
         concurrency: 1,
         leaseSeconds: 120,

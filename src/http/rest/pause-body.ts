@@ -4,6 +4,6 @@ import { z } from 'zod';
 import { pauseInput, resumeInput } from '../../queue/schemas.js';
 
 export const workerPauseInput = z.discriminatedUnion('paused', [
-  pauseInput.extend({ paused: z.literal(true).describe('true: pause the fleet.') }),
-  resumeInput.extend({ paused: z.literal(false).describe('false: resume the fleet.') }),
+  pauseInput.extend({ paused: z.literal(true).describe('true: pause the fleet (or `queue`).') }),
+  resumeInput.extend({ paused: z.literal(false).describe('false: resume the fleet (or `queue`).') }),
 ]);

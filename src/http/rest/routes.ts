@@ -51,7 +51,7 @@ const SPEC_ROUTES: RestRoute[] = [
     method: 'GET',
     path: JOBS,
     operationId: 'list',
-    summary: 'List jobs, newest first; filter by status, type, claimedBy; page with nextCursor.',
+    summary: 'List jobs, newest first; filter by queue, status, type, claimedBy; page with nextCursor.',
     permission: 'read',
     input: S.listInput,
     output: obj(Out.listAnswer),
@@ -159,7 +159,7 @@ const SPEC_ROUTES: RestRoute[] = [
     path: '/api/system/worker-pause',
     operationId: 'status',
     summary:
-      'The fleet: pause state (system), metrics (queued, delayed, blocked, running, staleRunning, isDrained), audit.',
+      'The fleet (or ?queue=): pause state (system), metrics (queued, delayed, blocked, running, staleRunning, isDrained), audit.',
     permission: 'read',
     input: S.statusInput,
     output: obj(Out.statusAnswer),
@@ -170,7 +170,7 @@ const SPEC_ROUTES: RestRoute[] = [
     path: '/api/system/worker-pause',
     operationId: 'pauseOrResume',
     summary:
-      '{paused: true, mode, reason} pauses the fleet (drain or quiesce); {paused: false, reason, force?} resumes it.',
+      '{paused: true, mode, reason} pauses the fleet (drain or quiesce); {paused: false, reason, force?} resumes it; with queue, that named queue only.',
     permission: 'operate',
     input: workerPauseInput,
     output: obj(Out.pauseAnswer),

@@ -4,7 +4,8 @@ import { MAX_GRAPH_JOBS, enqueueInput, type EnqueueGraphInput } from '../../queu
 import { enqueueEitherAnswer } from '../schema.js';
 import { defineTool } from '../tool.js';
 
-const shared = enqueueInput.omit({ createdBy: true }).shape;
+// No `queue`: a scoped server puts every job in its own queue (scoped-queue.ts), others in `default`.
+const shared = enqueueInput.omit({ createdBy: true, queue: true }).shape;
 
 // What a call without those fields parses to: with `jobs`, anything else is a field of one job sent by mistake.
 const { type: _type, ...SINGLE_DEFAULTS } = enqueueInput.parse({ type: 'x' }) as Record<string, unknown>;

@@ -5,7 +5,7 @@ import { defineTool } from '../tool.js';
 export const queueGet = defineTool({
   base: 'get',
   description: () => 'One job; events: N adds its last N events.',
-  input: getInput.shape,
+  input: getInput.omit({ queue: true }).shape,
   output: getAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   run: (args, ctx) => ctx.service.get(args),

@@ -5,7 +5,7 @@ import { defineTool } from '../tool.js';
 export const queueStatus = defineTool({
   base: 'status',
   description: () => 'Pause state, job counts, last N pauses (audit).',
-  input: statusInput.shape,
+  input: statusInput.omit({ queue: true }).shape,
   output: statusAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   run: (args, ctx) => ctx.service.control.status(args),

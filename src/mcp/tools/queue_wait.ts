@@ -8,7 +8,7 @@ export const queueWait = defineTool({
   base: 'wait',
   description: () =>
     'Wait ≤ waitSeconds for a job to end. done: job has result or errorMessage; else call again.',
-  input: waitInput.shape,
+  input: waitInput.omit({ queue: true }).shape,
   output: waitAnswer,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true },
   run: (args, ctx, extra) =>
