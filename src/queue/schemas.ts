@@ -75,7 +75,7 @@ export const concurrencyKey = z
   .string()
   .min(1)
   .max(200)
-  .describe("At most the key's limit (default 1) of jobs with this key run at once.");
+  .describe('Jobs sharing a key run one at a time (or up to its limit).');
 const workerId = z
   .string()
   .min(1)

@@ -15,6 +15,8 @@ export const queueEnqueue = defineTool({
   description: () => 'Add a job for a worker agent; payload: all it needs (instructions, repo, files).',
   input: {
     ...shared,
+    // Shown without the capability pattern (as claim's filters are); the service still checks it.
+    requiredCapabilities: z.array(z.string()).optional().describe('Workers need all of these.'),
     // Required unless `jobs` is given; the service says so when neither is.
     type: shared.type.optional().describe('e.g. "code.review"'),
     // Shown as format: date-time instead of zod's 400-byte ISO pattern; the service still checks it exactly.

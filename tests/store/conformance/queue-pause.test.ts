@@ -84,6 +84,7 @@ describeEachStore('store: named queues', (s) => {
     expect(await s.store.jobCounts({ now: at(1), queue: 'acme' })).toEqual({
       queued: 1,
       delayed: 1,
+      blocked: 0,
       running: 0,
       staleRunning: 0,
     });
