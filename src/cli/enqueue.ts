@@ -3,7 +3,13 @@ import { ACTOR_FLAG, defaultActor, defineCommand, intArg, listArg } from './args
 import { globalOptions, output, scope, withQueue } from './context.js';
 import { addSettingFlags } from './setting-flags.js';
 import { when } from './format.js';
-import { jsonInputArg, jsonObjectInputArg, readJsonInput, type JsonInput } from './json-input.js';
+import {
+  jsonInputArg,
+  jsonObjectInputArg,
+  readJsonInput,
+  readPayloadFlag,
+  type JsonInput,
+} from './json-input.js';
 import { QueueError } from '../core/errors.js';
 import type { Job } from '../core/types.js';
 import type { EnqueueGraphInput } from '../queue/schemas.js';
@@ -58,11 +64,7 @@ export function registerEnqueue(program: Command): void {
           'enqueue needs a job type (enqueue <type>), or --graph FILE.',
         );
       }
-      const payload = flags.payload
-        ? ((await readJsonInput(flags.payload, '--payload', g.settings().queue.payloadLimitBytes, {
-            object: true,
-          })) as Record<string, unknown>)
-        : {};
+      const payload = await readPayloadFlag(flags.payload, g.settings().queue.payloadLimitBytes);
       const answer = await withQueue(g, (q) =>
         q.service.enqueue({
           type,

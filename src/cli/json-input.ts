@@ -100,3 +100,12 @@ function parse(text: string, error: (message: string) => Error): unknown {
     throw error(`not valid JSON (${(err as Error).message})`);
   }
 }
+
+/** A command's `--payload` flag as the job's payload: the object it names, or {} without the flag. */
+export async function readPayloadFlag(
+  flag: JsonInput | undefined,
+  limitBytes: number,
+): Promise<Record<string, unknown>> {
+  if (!flag) return {};
+  return (await readJsonInput(flag, '--payload', limitBytes, { object: true })) as Record<string, unknown>;
+}

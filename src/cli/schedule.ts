@@ -5,7 +5,7 @@ import type { ScheduleView } from '../queue/service.js';
 import { ACTOR_FLAG, defaultActor, defineCommand, intArg, listArg } from './args.js';
 import { globalOptions, output, withQueue } from './context.js';
 import { table, when } from './format.js';
-import { jsonObjectInputArg, readJsonInput, type JsonInput } from './json-input.js';
+import { jsonObjectInputArg, readPayloadFlag, type JsonInput } from './json-input.js';
 
 interface AddFlags {
   cron: string;
@@ -46,11 +46,7 @@ export function registerSchedule(program: Command): void {
     .option(...ACTOR_FLAG)
     .action(async (name: string, flags: AddFlags, cmd: Command) => {
       const g = globalOptions(cmd);
-      const payload = flags.payload
-        ? ((await readJsonInput(flags.payload, '--payload', g.settings().queue.payloadLimitBytes, {
-            object: true,
-          })) as Record<string, unknown>)
-        : {};
+      const payload = await readPayloadFlag(flags.payload, g.settings().queue.payloadLimitBytes);
       const answer = await withQueue(g, (q) =>
         q.service.scheduleAdd({
           name,

@@ -1,9 +1,9 @@
 // The Store, written once over Kysely. Dialect differences come from the Dialect capabilities.
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { QueueError } from '../core/errors.js';
-import type { Dialect, JobUpdate } from './dialect.js';
-import type { JobExpectation, JobRecord, Store } from './store.js';
-import type { JobStatus } from '../core/types.js';
+import type { Db, Dialect, JobUpdate } from './dialect.js';
+import type { JobExpectation, JobRecord, PauseRecord, Store } from './store.js';
+import type { ControlEvent, JobStatus } from '../core/types.js';
 import {
   controlEventFromRow,
   eventFromRow,
@@ -288,30 +288,13 @@ export function createKyselyStore(d: Dialect): Store {
       return d.transaction(async (trx) => {
         const row = await trx
           .updateTable('agent_worker_pause_state')
-          .set({
-            paused: c.bool(next.paused),
-            mode: next.mode,
-            reason: next.reason,
-            requested_by: next.requestedBy,
-            requested_at: next.requestedAt ? t(next.requestedAt) : null,
-            updated_at: t(next.updatedAt),
-            version: expectVersion + 1,
-          })
+          .set(pauseValues(next, expectVersion))
           .where('id', '=', 1)
           .where('version', '=', expectVersion)
           .returningAll()
           .executeTakeFirst();
         if (!row) return null;
-        await trx
-          .insertInto('agent_system_control_events')
-          .values({
-            action: audit.action,
-            mode: audit.mode,
-            reason: audit.reason,
-            actor: audit.actor,
-            at: t(new Date(audit.at)),
-          })
-          .execute();
+        await insertAudit(trx, audit, null);
         return pauseFromRow(c, row);
       });
     },
@@ -329,15 +312,7 @@ export function createKyselyStore(d: Dialect): Store {
     },
 
     async queuePauseSet({ queue, expectVersion, next, audit }) {
-      const values = {
-        paused: c.bool(next.paused),
-        mode: next.mode,
-        reason: next.reason,
-        requested_by: next.requestedBy,
-        requested_at: next.requestedAt ? t(next.requestedAt) : null,
-        updated_at: t(next.updatedAt),
-        version: expectVersion + 1,
-      };
+      const values = pauseValues(next, expectVersion);
       return d.transaction(async (trx) => {
         // Version 0 is a queue never paused: no row yet. Two first pauses racing: one inserts, the
         // other finds the row and answers null (a lost compare-and-set), as an update would.
@@ -357,17 +332,7 @@ export function createKyselyStore(d: Dialect): Store {
                 .returningAll()
                 .executeTakeFirst();
         if (!row) return null;
-        await trx
-          .insertInto('agent_system_control_events')
-          .values({
-            action: audit.action,
-            mode: audit.mode,
-            reason: audit.reason,
-            actor: audit.actor,
-            at: t(new Date(audit.at)),
-            queue,
-          })
-          .execute();
+        await insertAudit(trx, audit, queue);
         return queuePauseFromRow(c, row, queue);
       });
     },
@@ -387,6 +352,34 @@ export function createKyselyStore(d: Dialect): Store {
     subscribe: (handler) => d.subscribe(handler),
   };
   return store;
+
+  /** A pause row's values after a change (the fleet's or a queue's): the next version. */
+  function pauseValues(next: Omit<PauseRecord, 'version'>, expectVersion: number) {
+    return {
+      paused: c.bool(next.paused),
+      mode: next.mode,
+      reason: next.reason,
+      requested_by: next.requestedBy,
+      requested_at: next.requestedAt ? t(next.requestedAt) : null,
+      updated_at: t(next.updatedAt),
+      version: expectVersion + 1,
+    };
+  }
+
+  /** The audit row of a pause or resume, in the transaction of its change; `queue` null is the fleet. */
+  async function insertAudit(trx: Db, audit: Omit<ControlEvent, 'id'>, queue: string | null) {
+    await trx
+      .insertInto('agent_system_control_events')
+      .values({
+        action: audit.action,
+        mode: audit.mode,
+        reason: audit.reason,
+        actor: audit.actor,
+        at: t(new Date(audit.at)),
+        queue,
+      })
+      .execute();
+  }
 
   function applyExpectation(q: JobUpdate, expect: JobExpectation): JobUpdate {
     const statuses = typeof expect.status === 'string' ? [expect.status] : [...expect.status];
