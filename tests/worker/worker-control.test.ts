@@ -74,10 +74,13 @@ describe.each(workerCases())('worker: control ($name)', ({ backend, mode }) => {
     h = runWorker(port, { command: [node, '-e', waitGate] });
     await h.logged('job started', { jobId: first.id });
     await operator.control.pause({ mode: 'drain', reason: 'deploy' });
+    // The running job's heartbeat (woken by the pause) tells the worker. Waited for before the job
+    // ends: a remote worker whose job ended first would learn of the pause only from its next claim
+    // answer, which a REST long-poll gives at the resume.
+    await h.logged('workers paused (drain)');
     const second = (await q.service.enqueue({ type: 'work' })).job;
     writeFileSync(gate, '');
     await waitStatus(q.service, first.id, 'succeeded');
-    await h.logged('workers paused (drain)');
     expect((await operator.get({ jobId: second.id })).job.status).toBe('queued');
     await operator.control.resume({ reason: 'deployed' });
     await waitStatus(q.service, second.id, 'succeeded');
