@@ -48,7 +48,7 @@ describe('generated claim pick', () => {
   it('is generated with parameters and literals only, locked with SKIP LOCKED, plan settings pinned', () => {
     const text = pickFunctionSql();
     expect(text).toMatch(
-      /^CREATE OR REPLACE FUNCTION agent_queue_pick\(p_now timestamptz, p_queue text, p_types text\[\], p_capabilities text\[\], p_unless_paused boolean\)\nRETURNS uuid\nLANGUAGE plpgsql VOLATILE\nSET enable_sort = off\nSET enable_bitmapscan = off\nSET jit = off\n/,
+      /^CREATE OR REPLACE FUNCTION agent_queue_pick\(p_now timestamptz, p_queue text, p_types text\[\], p_capabilities text\[\], p_unless_paused boolean\)\nRETURNS uuid\nLANGUAGE plpgsql VOLATILE\nSET enable_sort = off\nSET enable_bitmapscan = off\nSET jit = off\nSET plan_cache_mode = force_generic_plan\n/,
     );
     expect(text).toContain('order by "priority" desc, "created_at", "id" limit 1 for update skip locked');
     expect(text).not.toMatch(/\$\d/);
@@ -149,7 +149,12 @@ describe.skipIf(!postgres.available)('generated claim pick on PostgreSQL', () =>
         ).rows,
     });
     expect(fn.provolatile).toBe('v');
-    expect(fn.proconfig).toEqual(['enable_sort=off', 'enable_bitmapscan=off', 'jit=off']);
+    expect(fn.proconfig).toEqual([
+      'enable_sort=off',
+      'enable_bitmapscan=off',
+      'jit=off',
+      'plan_cache_mode=force_generic_plan',
+    ]);
     const body = pickFunctionSql().split('AS $$')[1]!.split('$$;')[0];
     expect(fn.prosrc).toBe(body);
   });

@@ -1,0 +1,2 @@
+-- PostgreSQL redefines its claim pick function (agent_queue_pick) in this step. SQLite builds the
+-- same candidate query into each claim statement: nothing to do here.
