@@ -50,6 +50,12 @@ export interface JobRecord {
   pendingDependencies: number;
   /** How many jobs depend on this one (bookkeeping: an ending with none has nothing to propagate). */
   dependents: number;
+  /**
+   * How many `wait` calls are waiting for this job's end right now (bookkeeping). On PostgreSQL a
+   * job's end sends its NOTIFY only when this is above 0: a NOTIFY serialises the commits of every
+   * notifying transaction in the database, and most jobs are awaited by nobody.
+   */
+  awaiters: number;
 }
 
 /**
@@ -63,6 +69,7 @@ export const PRIVATE_JOB_FIELDS = [
   'lastHeartbeatEventAt',
   'taskId',
   'dependents',
+  'awaiters',
 ] as const;
 
 /** Times as ISO-8601 strings, as every surface shows them. */

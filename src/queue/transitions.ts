@@ -67,6 +67,7 @@ export function newJobRecord(
     concurrencyKey: input.concurrencyKey ?? null,
     pendingDependencies: 0,
     dependents: 0,
+    awaiters: 0,
   };
 }
 

@@ -37,18 +37,35 @@ export async function wait(ctx: QueueContext, raw: S.WaitInput, opts: WaitOption
     return toJob(job);
   };
   const ended = (job: Job) => isTerminal(job.status) || (opts.until?.(job) ?? false);
-  const job =
-    input.waitSeconds <= 0 || opts.signal?.aborted
-      ? await read()
-      : await longPoll({
-          waitSeconds: input.waitSeconds,
-          // Opened before the first read, so an end landing in between still wakes us.
-          open: () => ctx.wakeups.open(awaitMatch(input.jobId)),
-          attempt: read,
-          done: ended,
-          msUntilDue: () => Promise.resolve(Infinity),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-          ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
-        });
-  return { job: withoutPayload(job), done: isTerminal(job.status) };
+  if (input.waitSeconds <= 0 || opts.signal?.aborted) {
+    const job = await read();
+    return { job: withoutPayload(job), done: isTerminal(job.status) };
+  }
+  // The first look counts this wait in on the job's row (store.jobAwait): on PostgreSQL only an
+  // awaited job's end sends the NOTIFY that wakes us. Counted out again however the wait ends.
+  let counted = false;
+  const firstLook = async (): Promise<Job> => {
+    const written = await ctx.store.jobAwait({ id: input.jobId, delta: 1 });
+    counted = written !== null;
+    const row = inQueue(written, input.queue);
+    if (!row) throw notFound(input.jobId);
+    return toJob(row);
+  };
+  let looked = false;
+  try {
+    const job = await longPoll({
+      waitSeconds: input.waitSeconds,
+      // Opened before the first look, so an end landing in between still wakes us.
+      open: () => ctx.wakeups.open(awaitMatch(input.jobId)),
+      attempt: () => (looked ? read() : ((looked = true), firstLook())),
+      done: ended,
+      msUntilDue: () => Promise.resolve(Infinity),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onWaiting ? { onWaiting: opts.onWaiting } : {}),
+    });
+    return { job: withoutPayload(job), done: isTerminal(job.status) };
+  } finally {
+    // Best effort: a count left behind (the process died) only costs that job one needless NOTIFY.
+    if (counted) await ctx.store.jobAwait({ id: input.jobId, delta: -1 }).catch(() => undefined);
+  }
 }

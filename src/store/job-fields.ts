@@ -62,6 +62,7 @@ export const JOB_FIELDS = {
   concurrencyKey: nullable('concurrency_key', 'text'),
   pendingDependencies: field('pending_dependencies', 'number'),
   dependents: field('dependents', 'number'),
+  awaiters: field('awaiters', 'number'),
 } as const satisfies { [K in keyof JobRecord]: FieldOf<JobRecord[K]> };
 
 type Fields = typeof JOB_FIELDS;

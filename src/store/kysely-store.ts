@@ -1,7 +1,8 @@
 // The Store, written once over Kysely. Dialect differences come from the Dialect capabilities.
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { QueueError } from '../core/errors.js';
-import type { Db, Dialect, JobUpdate } from './dialect.js';
+import { returningJob, type Db, type Dialect, type JobUpdate } from './dialect.js';
+import type { Row } from './codec.js';
 import type { JobExpectation, JobRecord, PauseRecord, Store } from './store.js';
 import type { ControlEvent, JobStatus } from '../core/types.js';
 import {
@@ -118,6 +119,17 @@ export function createKyselyStore(d: Dialect): Store {
         pause: pauseFromRow(c, pause),
         queuePause: queuePause ? queuePauseFromRow(c, queuePause, queue) : null,
       };
+    },
+
+    async jobAwait({ id, delta }) {
+      if (!isUuid(id)) return null;
+      // Not a transition: no event, no updated_at, so no compare-and-set of anyone else is upset.
+      const count = sql<number>`case when awaiters + ${delta} < 0 then 0 else awaiters + ${delta} end`;
+      const update = db.updateTable('agent_jobs').set({ awaiters: count }).where('id', '=', id);
+      const row = await d.transaction(
+        async (trx) => (await trx.executeQuery(returningJob(update).compile())).rows[0] as Row | undefined,
+      );
+      return row ? jobFromRow(c, row) : null;
     },
 
     async jobUpdate({ id, expect, set, now, event, notify }) {

@@ -105,6 +105,7 @@ const DATA_METHODS: Record<DataMethod, true> = {
   jobDependencies: true,
   jobGet: true,
   jobGetByTaskId: true,
+  jobAwait: true,
   jobList: true,
   jobsExpiredList: true,
   jobCounts: true,

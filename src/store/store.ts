@@ -236,6 +236,12 @@ export interface Store {
   /** The jobs this one depends on, oldest first; `job` is null for one that was pruned. */
   jobDependencies(p: { id: string }): Promise<{ id: string; job: JobRecord | null }[]>;
   jobGet(p: { id: string }): Promise<JobRecord | null>;
+  /**
+   * Counts a `wait` on the job in (+1) or out (-1) and answers the row as it is once the write
+   * holds it: an end written after this one sees the count and wakes the waiter (see
+   * JobRecord.awaiters); an end written before it is in the answer. Null for no such job.
+   */
+  jobAwait(p: { id: string; delta: 1 | -1 }): Promise<JobRecord | null>;
   /** The job submitted as the MCP task with this id (see JobRecord.taskId). */
   jobGetByTaskId(p: { taskId: string }): Promise<JobRecord | null>;
   /** Newest first (by id: UUIDv7 sorts by creation); `before` is the id of the last row of the previous page. */

@@ -29,6 +29,23 @@ describe.each(backendsForSuite())('wait for a job to end ($name)', (backend) => 
     expect(waiting.elapsedMs).toBeLessThan(25_000);
   });
 
+  it('is woken by the end itself, not by its fallback re-check, and counts itself out afterwards', async () => {
+    // A job's end NOTIFYs (PostgreSQL) only while a wait counts itself in on the row: a wait that
+    // was not counted would still answer, but only at the long-poll's 1 s fallback re-check.
+    const worker = q.connect();
+    for (let round = 0; round < 5; round++) {
+      const { job } = await q.service.enqueue({ type: 'build' });
+      const { lease } = await worker.claim({ workerId: 'w' });
+      const waiting = track(q.service.wait({ jobId: job.id, waitSeconds: 30 }));
+      await untilWaiting(q.whenIdle(), waiting.answer);
+      const ended = performance.now();
+      await worker.complete({ jobId: job.id, leaseToken: lease!.token });
+      expect(await waiting.answer).toMatchObject({ done: true });
+      expect(performance.now() - ended).toBeLessThan(900);
+      expect((await q.store.jobGet({ id: job.id }))?.awaiters).toBe(0);
+    }
+  });
+
   it('answers a failed or cancelled end too, with its error', async () => {
     const { job } = await q.service.enqueue({ type: 'build' });
     const waiting = track(q.service.wait({ jobId: job.id, waitSeconds: 30 }));

@@ -4,7 +4,7 @@
 // it cannot describe; they are ignored here.)
 import { expect, it } from 'vitest';
 import { claimParams, describeEachStore, ENQUEUED, insertJob, newJob, runningJob } from './each-store.js';
-import type { Signal, Store } from '../../../src/store/store.js';
+import type { JobRecord, Signal, Store } from '../../../src/store/store.js';
 
 /** Subscribes `store` and collects its signals (but `changed`); `next(match)` waits for a matching one. */
 async function listen(store: Store) {
@@ -113,6 +113,43 @@ describeEachStore('store: notify and subscribe', (s) => {
     await there.next((x) => x.kind === 'job_changed');
     expect(here.seen).toEqual([signal]);
     there.unsubscribe();
+  });
+
+  it('jobAwait counts waits in and out on the row, never below 0, and answers null for no job', async () => {
+    const job = await runningJob(s.store);
+    expect((await s.store.jobAwait({ id: job.id, delta: 1 }))?.awaiters).toBe(1);
+    expect((await s.store.jobAwait({ id: job.id, delta: 1 }))?.awaiters).toBe(2);
+    expect((await s.store.jobAwait({ id: job.id, delta: -1 }))?.awaiters).toBe(1);
+    expect((await s.store.jobAwait({ id: job.id, delta: -1 }))?.awaiters).toBe(0);
+    expect((await s.store.jobAwait({ id: job.id, delta: -1 }))?.awaiters).toBe(0);
+    // Not a transition: the row's version (updated_at) and its timeline are untouched.
+    const after = await s.store.jobGet({ id: job.id });
+    expect(after?.updatedAt).toEqual(job.updatedAt);
+    expect(await s.store.jobAwait({ id: newJob().id, delta: 1 })).toBeNull();
+    expect(await s.store.jobAwait({ id: 'not-a-uuid', delta: 1 })).toBeNull();
+  });
+
+  it('an ending’s job_finished reaches other connections only while a wait counts itself in (PostgreSQL)', async () => {
+    const listener = await listen(s.open());
+    const [alone, awaited] = [await runningJob(s.store), await runningJob(s.store)];
+    await s.store.jobAwait({ id: awaited.id, delta: 1 });
+    const end = (job: JobRecord) =>
+      s.store.jobUpdate({
+        id: job.id,
+        expect: { status: 'running' },
+        set: { status: 'succeeded', finishedAt: job.updatedAt },
+        now: job.updatedAt,
+        notify: { kind: 'job_finished', jobId: job.id },
+      });
+    expect(await end(alone)).not.toBeNull();
+    expect(await end(awaited)).not.toBeNull();
+    // Delivered in commit order: once the awaited job's signal is here, the other's would be too.
+    await listener.next((x) => x.kind === 'job_finished' && x.jobId === awaited.id);
+    const finished = listener.seen.filter((x) => x.kind === 'job_finished').map((x) => x.jobId);
+    // SQLite signals every commit of this process in-process (nothing to save); PostgreSQL NOTIFYs
+    // only the awaited one, since every NOTIFY serialises the database's commits.
+    expect(finished).toEqual(s.backend.name === 'postgres' ? [awaited.id] : [alone.id, awaited.id]);
+    listener.unsubscribe();
   });
 
   it('a claim sends no signal of its own', async () => {
