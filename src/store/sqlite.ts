@@ -60,6 +60,68 @@ function probeWritable(raw: SqliteConnection): void {
   }
 }
 
+/** Transactions run in one group commit at most (a bound on the work a COMMIT answers at once). */
+const MAX_GROUP = 64;
+
+interface GroupMember {
+  fn: (trx: Db) => Promise<unknown>;
+  resolve: (out: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Runs a group of transactions in one BEGIN IMMEDIATE … COMMIT on `conn`, each member in its own
+ * savepoint: a member that throws is rolled back alone and gets its error; the others are answered
+ * once the COMMIT succeeded, or all get the COMMIT's error. If SQLite ended the whole transaction
+ * under a failing member (an I/O error, a full disk), the members run so far lost their writes and
+ * get that error, and the ones not yet run are handed to `again`, as new transactions.
+ */
+async function runGroup(
+  conn: Db,
+  group: readonly GroupMember[],
+  again: (fn: GroupMember['fn']) => Promise<unknown>,
+): Promise<void> {
+  const exec = (text: string) => sql.raw(text).execute(conn);
+  try {
+    await exec('begin immediate');
+  } catch (err) {
+    for (const m of group) m.reject(err);
+    return;
+  }
+  const alone = group.length === 1;
+  const done: { m: GroupMember; out: unknown }[] = [];
+  for (const [i, m] of group.entries()) {
+    try {
+      if (!alone) await exec('savepoint aq_member');
+      const out = await m.fn(conn);
+      if (!alone) await exec('release aq_member');
+      done.push({ m, out });
+    } catch (err) {
+      m.reject(err);
+      const undone = alone
+        ? false
+        : await exec('rollback to aq_member').then(
+            () => exec('release aq_member').then(() => false),
+            () => true,
+          );
+      if (alone || undone) {
+        await exec('rollback').catch(() => undefined);
+        for (const d of done) d.m.reject(err);
+        for (const rest of group.slice(i + 1)) void again(rest.fn).then(rest.resolve, rest.reject);
+        return;
+      }
+    }
+  }
+  try {
+    await exec('commit');
+  } catch (err) {
+    await exec('rollback').catch(() => undefined);
+    for (const d of done) d.m.reject(err);
+    return;
+  }
+  for (const d of done) d.m.resolve(d.out);
+}
+
 export interface SqliteOptions {
   path: string;
   busyTimeoutMs?: number;
@@ -91,20 +153,33 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
     return run;
   };
 
+  // Group commit: transactions asked for while another one runs wait and then run together, each in
+  // a savepoint of one BEGIN IMMEDIATE … COMMIT, and are answered after that COMMIT. With
+  // synchronous = FULL every COMMIT waits for the disk; one wait per group instead of one per
+  // transaction lets concurrent callers (a server's sessions, a worker's slots, claim loops) go
+  // faster than the disk flushes, with the same durability.
+  const waiting: GroupMember[] = [];
+  let queued = false;
+  const queueGroup = () => {
+    queued = true;
+    void serialised(async () => {
+      queued = false;
+      const group = waiting.splice(0, MAX_GROUP);
+      // Members beyond the cap form the next group, behind this one.
+      if (waiting.length > 0) queueGroup();
+      try {
+        await db.connection().execute((conn) => runGroup(conn, group, transaction));
+      } catch (err) {
+        // The connection itself failed (closed): nobody's work was committed. A settled member ignores this.
+        for (const m of group) m.reject(err);
+      }
+    });
+  };
   const transaction = <T>(fn: (trx: Db) => Promise<T>): Promise<T> =>
-    serialised(() =>
-      db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const out = await fn(conn);
-          await sql`commit`.execute(conn);
-          return out;
-        } catch (err) {
-          await sql`rollback`.execute(conn).catch(() => {});
-          throw err;
-        }
-      }),
-    );
+    new Promise<T>((resolve, reject) => {
+      waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!queued) queueGroup();
+    });
 
   const pollers = new Set<NodeJS.Timeout>();
 
