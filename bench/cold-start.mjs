@@ -86,3 +86,15 @@ console.log(
     `(CPU ${f(percentile(cpu, 50))} ms median); ` +
     `RSS after ${idleMs} ms idle: median ${f(percentile(rss, 50))} MB, max ${f(rss.at(-1))} MB (node ${process.version})`,
 );
+// The same as one JSON line, for the bench runner.
+console.log(
+  JSON.stringify({
+    case: 'cold_start',
+    runs,
+    node: process.version,
+    p50_ms: Math.round(percentile(ms, 50)),
+    p90_ms: Math.round(percentile(ms, 90)),
+    cpu_p50_ms: Math.round(percentile(cpu, 50)),
+    idle_rss_mb: Math.round(percentile(rss, 50)),
+  }),
+);
