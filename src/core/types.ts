@@ -71,6 +71,20 @@ export interface Lease {
   seconds: number;
 }
 
+/** A batched claim's answer: the jobs taken (none: `wait`), each with its own lease. */
+export interface ClaimBatchAnswer {
+  jobs: { job: Job; lease: Lease }[];
+  system: SystemBlock;
+  action: 'work' | 'wait';
+  /** Present with `wait`: when to ask again. */
+  retryAfterSeconds?: number;
+}
+
+/** A batched completion's answer, one entry per item in the order sent: the job, or why not. */
+export interface CompleteBatchAnswer {
+  results: ({ job: Job } | { error: { code: string; message: string } })[];
+}
+
 export interface ClaimAnswer {
   job: Job | null;
   lease: Lease | null;

@@ -161,6 +161,15 @@ export const claimInput = z.strictObject({
 });
 export type ClaimInput = z.input<typeof claimInput>;
 
+/** The most jobs one batched claim takes, and one batched completion ends. */
+export const MAX_BATCH = 100;
+
+/** A batched claim: the claim's fields and `limit`, the most jobs this answer may hold. */
+export const claimBatchInput = claimInput.extend({
+  limit: numeric(z.number().int().min(1).max(MAX_BATCH)).describe('The most jobs to take at once.'),
+});
+export type ClaimBatchInput = z.input<typeof claimBatchInput>;
+
 export const heldInput = z.strictObject({ workerId });
 export type HeldInput = z.input<typeof heldInput>;
 
@@ -181,6 +190,12 @@ export const completeInput = z.strictObject({
   resultSummary: z.string().max(8000).optional(),
 });
 export type CompleteInput = z.input<typeof completeInput>;
+
+/** A batched completion: each item as complete takes it, ended together where that is safe. */
+export const completeBatchInput = z.strictObject({
+  items: z.array(completeInput).min(1).max(MAX_BATCH),
+});
+export type CompleteBatchInput = z.input<typeof completeBatchInput>;
 
 export const failInput = z.strictObject({
   jobId,

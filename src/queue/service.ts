@@ -3,8 +3,18 @@
 // claim, lease, operator, reads, maintenance), every decision in transitions.ts, and the one
 // compare-and-set loop in cas.ts; the store only runs the SQL they ask for.
 import type { Store } from '../store/store.js';
-import type { ClaimAnswer, HeartbeatAnswer, HeldAnswer, Job, JobEvent, JobPage } from '../core/types.js';
-import { claim, type ClaimOptions } from './claim.js';
+import type {
+  ClaimAnswer,
+  ClaimBatchAnswer,
+  CompleteBatchAnswer,
+  HeartbeatAnswer,
+  HeldAnswer,
+  Job,
+  JobEvent,
+  JobPage,
+} from '../core/types.js';
+import { claim, claimBatch, type ClaimOptions } from './claim.js';
+import { completeBatch } from './complete-batch.js';
 import { systemClock, type Clock } from './clock.js';
 import type { QueueContext } from './context.js';
 import { PauseControl } from './control.js';
@@ -125,6 +135,14 @@ export class QueueService implements WorkerPort {
   }
   complete(input: S.CompleteInput): Promise<{ job: Job }> {
     return complete(this.ctx, input);
+  }
+  /** Up to MAX_BATCH jobs in one answer, each with its own lease (see claimBatch in claim.ts). */
+  claimBatch(input: S.ClaimBatchInput, opts: ClaimOptions = {}): Promise<ClaimBatchAnswer> {
+    return claimBatch(this.ctx, input, opts);
+  }
+  /** Many completes in one write where safe; one result (the job, or its error) per item, in order. */
+  completeBatch(input: S.CompleteBatchInput): Promise<CompleteBatchAnswer> {
+    return completeBatch(this.ctx, input);
   }
   fail(input: S.FailInput): Promise<{ job: Job }> {
     return fail(this.ctx, input);

@@ -68,35 +68,12 @@ function unbound(query: { compile(): { sql: string; parameters: readonly unknown
  * first key's lock waited for, any later one only tried: see the top of this file).
  */
 export function pickFunctionSql(): string {
-  const param = (k: keyof ClaimPick) => ({ param: PARAMS[k][0] });
-  const pick = unbound(
-    candidates(compiler, POSTGRES_LISTS, {
-      now: param('now'),
-      queue: param('queue'),
-      types: param('types'),
-      capabilities: param('capabilities'),
-      unlessPaused: param('unlessPaused'),
-    })
-      .select('concurrency_key')
-      .forUpdate()
-      .skipLocked(),
-  );
-  const room = unbound(
-    compiler.selectNoFrom((eb) =>
-      sql<boolean>`${keyHasRoom(eb as never, sql.raw<string>('picked.concurrency_key'))}`.as('room'),
-    ),
-  );
-  const signature = ORDER.map((k) => PARAMS[k].join(' ')).join(', ');
+  const pick = unbound(pickQuery());
+  const room = roomQuery();
   return [
-    `CREATE OR REPLACE FUNCTION agent_queue_pick(${signature})`,
+    `CREATE OR REPLACE FUNCTION agent_queue_pick(${signature()})`,
     'RETURNS uuid',
-    'LANGUAGE plpgsql VOLATILE',
-    'SET enable_sort = off',
-    'SET enable_bitmapscan = off',
-    'SET jit = off',
-    // One plan per session: left to choose, PostgreSQL re-planned the pick on most calls (a custom
-    // plan for each set of values), which cost about a quarter of the claim's database time.
-    'SET plan_cache_mode = force_generic_plan',
+    ...SETTINGS,
     'AS $$',
     'DECLARE',
     '  picked record;',
@@ -122,6 +99,99 @@ export function pickFunctionSql(): string {
   ].join('\n');
 }
 
+/** The candidate query over the function's parameters, with its key, locked, skipping rows others hold. */
+function pickQuery() {
+  const param = (k: keyof ClaimPick) => ({ param: PARAMS[k][0] });
+  return candidates(compiler, POSTGRES_LISTS, {
+    now: param('now'),
+    queue: param('queue'),
+    types: param('types'),
+    capabilities: param('capabilities'),
+    unlessPaused: param('unlessPaused'),
+  })
+    .select('concurrency_key')
+    .forUpdate()
+    .skipLocked();
+}
+
+/** Whether picked.concurrency_key has room, counted in the statement's own (fresh) snapshot. */
+const roomQuery = () =>
+  unbound(
+    compiler.selectNoFrom((eb) =>
+      sql<boolean>`${keyHasRoom(eb as never, sql.raw<string>('picked.concurrency_key'))}`.as('room'),
+    ),
+  );
+
+const signature = () => ORDER.map((k) => PARAMS[k].join(' ')).join(', ');
+
+const SETTINGS = [
+  'LANGUAGE plpgsql VOLATILE',
+  'SET enable_sort = off',
+  'SET enable_bitmapscan = off',
+  'SET jit = off',
+  // One plan per session: left to choose, PostgreSQL re-planned the pick on most calls (a custom
+  // plan for each set of values), which cost about a quarter of the claim's database time.
+  'SET plan_cache_mode = force_generic_plan',
+];
+
+/**
+ * CREATE OR REPLACE FUNCTION agent_queue_pick_many(…, p_limit): up to p_limit jobs in one pass of
+ * the candidate query (LIMIT p_limit, locked, skipping rows others hold), for a batched claim. It
+ * takes at most one job per concurrency key: the room count sees running jobs, not the ones this
+ * batch is about to claim. Key locks as in the single pick: the first waited for, later ones only
+ * tried (a key held elsewhere is passed over, and so is a key found full: the batch comes out short).
+ */
+export function pickManyFunctionSql(): string {
+  const pick = unbound(pickQuery().clearLimit().limit(sql.raw<number>('p_limit')));
+  return [
+    `CREATE OR REPLACE FUNCTION agent_queue_pick_many(${signature()}, p_limit integer)`,
+    'RETURNS uuid[]',
+    ...SETTINGS,
+    'AS $$',
+    'DECLARE',
+    '  picked record;',
+    '  room boolean;',
+    '  holds_key boolean := false;',
+    "  taken uuid[] := '{}';",
+    "  keys text[] := '{}';",
+    'BEGIN',
+    `  FOR picked IN ${pick} LOOP`,
+    '    IF picked.concurrency_key IS NULL THEN',
+    '      taken := taken || picked.id;',
+    '      CONTINUE;',
+    '    END IF;',
+    '    CONTINUE WHEN picked.concurrency_key = ANY(keys);',
+    '    keys := keys || picked.concurrency_key;',
+    '    IF NOT holds_key THEN',
+    `      PERFORM pg_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key));`,
+    '      holds_key := true;',
+    `    ELSIF NOT pg_try_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key)) THEN`,
+    '      CONTINUE;',
+    '    END IF;',
+    `    ${roomQuery()} INTO room;`,
+    '    IF room THEN taken := taken || picked.id; END IF;',
+    '  END LOOP;',
+    '  RETURN taken;',
+    'END',
+    '$$;',
+  ].join('\n');
+}
+
+/**
+ * `unnest((select agent_queue_pick_many(…)), tokens, data)` as rows (pick_id, pick_token, pick_data,
+ * pick_ord) with a batched claim's values bound: one per slot, the picked id null past the last pick.
+ */
+export function pickManyRows(
+  p: ClaimPick,
+  limit: number,
+  tokens: string[],
+  data: string[],
+): RawBuilder<unknown> {
+  const args = ORDER.map((k) => sql`${p[k] ?? null}::${sql.raw(PARAMS[k][1])}`);
+  return sql`(select * from unnest((select agent_queue_pick_many(${sql.join(args)}, ${limit}::integer)),
+    ${tokens}::text[], ${data}::jsonb[]) with ordinality as u(pick_id, pick_token, pick_data, pick_ord))`;
+}
+
 /** `(select agent_queue_pick(…))` with a claim's values bound: as an InitPlan it runs once per claim. */
 export function pickCall(p: ClaimPick): RawBuilder<string> {
   const args = ORDER.map((k) => sql`${p[k] ?? null}::${sql.raw(PARAMS[k][1])}`);
@@ -134,13 +204,15 @@ const HEADER = `-- Generated by \`npm run gen:sql\` from the candidate query in 
 -- bursty table) the planner would otherwise sort every queued row instead of walking
 -- agent_jobs_claim_idx in order and stopping at the first match. PL/pgSQL keeps the prepared plan
 -- for the session, and plan_cache_mode makes it one generic plan, so the pick is not re-planned
--- per claim.
+-- per claim. agent_queue_pick_many is the same pick repeated for a batched claim.
 `;
-const SQLITE_TWIN = `-- PostgreSQL redefines its claim pick function (agent_queue_pick) in this step. SQLite builds the
--- same candidate query into each claim statement: nothing to do here.
+const SQLITE_TWIN = `-- PostgreSQL redefines its claim pick functions (agent_queue_pick, agent_queue_pick_many) in this
+-- step. SQLite builds the same candidate query into each claim statement: nothing to do here.
 `;
 // The function as a migration defines it, and the argument list of its signature.
 const FUNCTION_BLOCK = /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+agent_queue_pick\s*\(([^)]*)\)[\s\S]*?\$\$;/i;
+const MANY_BLOCK =
+  /CREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+agent_queue_pick_many\s*\(([^)]*)\)[\s\S]*?\$\$;/i;
 
 /** `timestamptz, text[]` from `p_now timestamptz, p_types text[]`: what DROP FUNCTION names. */
 const argumentTypes = (args: string): string =>
@@ -158,19 +230,22 @@ const argumentTypes = (args: string): string =>
  */
 export function pickMigrationSql(previous?: string): string {
   const fn = pickFunctionSql();
-  const before = previous === undefined ? undefined : FUNCTION_BLOCK.exec(previous)?.[1];
-  const now = FUNCTION_BLOCK.exec(fn)![1]!;
+  const many = pickManyFunctionSql();
   const plain = (args: string) => args.replace(/\s+/g, ' ').trim();
-  const drop =
-    before !== undefined && plain(before) !== plain(now)
-      ? `DROP FUNCTION IF EXISTS agent_queue_pick(${argumentTypes(before)});\n`
+  const drop = (block: RegExp, name: string, text: string) => {
+    const before = previous === undefined ? undefined : block.exec(previous)?.[1];
+    const now = block.exec(text)![1]!;
+    return before !== undefined && plain(before) !== plain(now)
+      ? `DROP FUNCTION IF EXISTS ${name}(${argumentTypes(before)});\n`
       : '';
-  return `${HEADER}${drop}${fn}\n`;
+  };
+  return `${HEADER}${drop(FUNCTION_BLOCK, 'agent_queue_pick', fn)}${fn}\n\n${drop(MANY_BLOCK, 'agent_queue_pick_many', many)}${many}\n`;
 }
 
-/** Whether a migration's definition of the function is exactly the generated one. */
+/** Whether a migration's definitions of the functions are exactly the generated ones. */
 export const definesCurrentPick = (migration: string): boolean =>
-  FUNCTION_BLOCK.exec(migration)?.[0] === pickFunctionSql();
+  FUNCTION_BLOCK.exec(migration)?.[0] === pickFunctionSql() &&
+  MANY_BLOCK.exec(migration)?.[0] === pickManyFunctionSql();
 
 export interface PickMigration {
   /** The newest PostgreSQL migration that defines agent_queue_pick, or none. */

@@ -43,6 +43,27 @@ export interface WriteClaim {
   event: EventRow;
 }
 
+export interface WriteClaimMany {
+  pick: ClaimPick;
+  /** The claim UPDATE of a picked job, given SQL for its id and its lease token. */
+  update: (pickedId: Expression<string>, leaseToken: Expression<string>) => JobUpdate;
+  /** The claim event; each job's own `data` comes from its slot. */
+  event: EventRow;
+  /** One per job that may be taken (the batch's limit), in pick order: its lease token and event data. */
+  slots: { leaseToken: string; data: unknown }[];
+}
+
+export interface WriteEndMany {
+  /**
+   * Jobs a lease holder ends: each is written only if it still runs under `leaseToken` and no job
+   * depends on it (an ending with dependents propagates, which the single write does). Every item
+   * sets the same columns (`values`, encoded).
+   */
+  items: { id: string; leaseToken: string; values: Row; event: EventRow }[];
+  /** The single UPDATE of one item, with that condition: for a dialect that writes them one by one. */
+  update: (item: { id: string; leaseToken: string; values: Row }) => JobUpdate;
+}
+
 export interface EventRow {
   at: unknown;
   event: NewEvent;
@@ -61,6 +82,16 @@ export interface Dialect {
    * job was taken) with the pause-state rows (the fleet's, the claimed queue's) read by the same statement.
    */
   writeClaim(p: WriteClaim): Promise<{ row: Row | undefined; pause: Row; queuePause: Row | undefined }>;
+  /**
+   * A batched claim: up to `slots.length` picks in one transaction (one statement on PostgreSQL),
+   * each job with its slot's lease token and its own event; the pause rows as writeClaim reads them.
+   */
+  writeClaimMany(p: WriteClaimMany): Promise<{ rows: Row[]; pause: Row; queuePause: Row | undefined }>;
+  /**
+   * Writes the items that still match, with their events and their awaiters' wake-ups, in one
+   * transaction; answers the rows written (an item that did not match is absent).
+   */
+  writeEndMany(p: WriteEndMany): Promise<Row[]>;
   /**
    * Runs a job UPDATE or INSERT and, if it touched a row, atomically appends its event and sends its
    * wake-up (delivered on commit). With `withPause` it also returns the pause-state rows read in the

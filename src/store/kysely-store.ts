@@ -35,6 +35,42 @@ export function createKyselyStore(d: Dialect): Store {
     );
   const dependencies = dependencyMethods(d, buildUpdate);
 
+  /** A claim's UPDATE of the job picked (by id), under a lease token: the single and the batched claim's. */
+  const claimUpdate =
+    (p: { now: Date; workerId: string; leaseExpiresAt: Date; leaseSeconds: number }) =>
+    (pickedId: Expression<string>, leaseToken: Expression<string>) =>
+      db
+        .updateTable('agent_jobs')
+        .set({
+          status: 'running',
+          claimed_by: p.workerId,
+          lease_token: leaseToken,
+          lease_expires_at: t(p.leaseExpiresAt),
+          lease_seconds: p.leaseSeconds,
+          attempt: sql`attempt + 1`,
+          started_at: sql`coalesce(started_at, ${t(p.now)})`,
+          updated_at: t(p.now),
+          progress: null,
+          progress_message: null,
+          // The claim event opens the timeline of this attempt; plain heartbeats are counted from it.
+          last_heartbeat_event_at: t(p.now),
+        })
+        .where('id', '=', pickedId)
+        .where('status', '=', 'queued');
+
+  /** The pause rows a claim read; re-read when a job was taken under a row that says paused. */
+  async function claimPauses(taken: boolean, pause: Row, queuePause: Row | undefined, queue: string) {
+    // A job was taken, so the pick saw no pause: a paused row here was read before a resume.
+    if (taken && (c.boolOut(pause.paused) || c.boolOut(queuePause?.paused))) {
+      const [fleet, own] = await Promise.all([store.pauseStateGet(), store.queuePauseGet({ queue })]);
+      return { pause: fleet, queuePause: own };
+    }
+    return {
+      pause: pauseFromRow(c, pause),
+      queuePause: queuePause ? queuePauseFromRow(c, queuePause, queue) : null,
+    };
+  }
+
   const store: Store = {
     dialect: d.name,
     connect: async () => void (await d.dbNow()),
@@ -84,41 +120,49 @@ export function createKyselyStore(d: Dialect): Store {
       unlessPaused,
       event,
     }) {
-      const update = (pickedId: Expression<string>) =>
-        db
-          .updateTable('agent_jobs')
-          .set({
-            status: 'running',
-            claimed_by: workerId,
-            lease_token: leaseToken,
-            lease_expires_at: t(leaseExpiresAt),
-            lease_seconds: leaseSeconds,
-            attempt: sql`attempt + 1`,
-            started_at: sql`coalesce(started_at, ${t(now)})`,
-            updated_at: t(now),
-            progress: null,
-            progress_message: null,
-            // The claim event opens the timeline of this attempt; plain heartbeats are counted from it.
-            last_heartbeat_event_at: t(now),
-          })
-          .where('id', '=', pickedId)
-          .where('status', '=', 'queued');
+      const update = claimUpdate({ now, workerId, leaseExpiresAt, leaseSeconds });
       const { row, pause, queuePause } = await d.writeClaim({
         pick: { now: t(now), queue, types, capabilities, unlessPaused },
-        update,
+        update: (pickedId) => update(pickedId, sql.val(leaseToken)),
         event: { at: t(now), event },
       });
       const job = row ? jobFromRow(c, row) : null;
-      // A job was taken, so the pick saw no pause: a paused row here was read before a resume.
-      if (job && (c.boolOut(pause.paused) || c.boolOut(queuePause?.paused))) {
-        const [fleet, own] = await Promise.all([store.pauseStateGet(), store.queuePauseGet({ queue })]);
-        return { job, pause: fleet, queuePause: own };
-      }
-      return {
-        job,
-        pause: pauseFromRow(c, pause),
-        queuePause: queuePause ? queuePauseFromRow(c, queuePause, queue) : null,
-      };
+      return { job, ...(await claimPauses(!!job, pause, queuePause, queue)) };
+    },
+
+    async jobClaimMany({
+      now,
+      queue,
+      workerId,
+      types,
+      capabilities,
+      claims,
+      leaseExpiresAt,
+      leaseSeconds,
+      unlessPaused,
+    }) {
+      const { rows, pause, queuePause } = await d.writeClaimMany({
+        pick: { now: t(now), queue, types, capabilities, unlessPaused },
+        update: claimUpdate({ now, workerId, leaseExpiresAt, leaseSeconds }),
+        event: { at: t(now), event: claims[0]!.event },
+        slots: claims.map((cl) => ({ leaseToken: cl.leaseToken, data: cl.event.data })),
+      });
+      const jobs = rows.map((r) => jobFromRow(c, r));
+      return { jobs, ...(await claimPauses(jobs.length > 0, pause, queuePause, queue)) };
+    },
+
+    async jobEndMany({ now, items }) {
+      const expect = (leaseToken: string): JobExpectation => ({ status: 'running', leaseToken });
+      const rows = await d.writeEndMany({
+        items: items.map((i) => ({
+          id: i.id,
+          leaseToken: i.leaseToken,
+          values: { ...jobToRow(c, i.set), updated_at: t(now) },
+          event: { at: t(now), event: i.event },
+        })),
+        update: (i) => buildUpdate(i.id, expect(i.leaseToken), i.values).where('dependents', '=', 0),
+      });
+      return rows.map((r) => jobFromRow(c, r));
     },
 
     async jobAwait({ id, delta }) {

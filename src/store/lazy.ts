@@ -98,6 +98,8 @@ const DATA_METHODS: Record<DataMethod, true> = {
   dbNow: true,
   jobInsert: true,
   jobClaim: true,
+  jobClaimMany: true,
+  jobEndMany: true,
   jobUpdate: true,
   jobEnd: true,
   jobRequeueWithDependencies: true,

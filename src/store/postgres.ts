@@ -1,14 +1,15 @@
 // PostgreSQL dialect: pg pool, SKIP LOCKED claims, data-modifying CTEs (one round trip per
 // transition), an advisory lock for migrations and LISTEN/NOTIFY wake-ups.
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import { createHash } from 'node:crypto';
 import type { Codec, Row } from './codec.js';
-import type { Dialect, Db, WriteJob, WriteOut } from './dialect.js';
+import type { Dialect, Db, JobUpdate, WriteClaimMany, WriteEndMany, WriteJob, WriteOut } from './dialect.js';
 import { returningJob } from './dialect.js';
 import { PAUSE_COLUMNS, PAUSE_PREFIX, QUEUE_PAUSE_PREFIX, unprefixPause } from './rows.js';
 import { POSTGRES_LISTS } from './claim.js';
-import { pickCall } from './claim-sql.js';
+import { pickCall, pickManyRows } from './claim-sql.js';
+import { JOB_COLUMNS, JOB_FIELD_LIST, type Kind } from './job-fields.js';
 import type { Database } from './schema.js';
 import type { Signal } from './store.js';
 import { PgListener } from './pg-listener.js';
@@ -29,6 +30,16 @@ const codec: Codec = {
   stringsOut: (raw) => (raw as string[]) ?? [],
   bool: (v) => v,
   boolOut: (raw) => raw === true,
+};
+
+/** Each job column's kind, and how a batched ending's jsonb recordset types it (json: text, cast on write). */
+const COLUMN_KINDS = new Map<string, Kind>(JOB_FIELD_LIST.map(([, f]) => [f.column, f.kind]));
+const RECORD_TYPES: Record<Kind, string> = {
+  text: 'text',
+  number: 'numeric',
+  time: 'timestamptz',
+  json: 'text',
+  strings: 'text[]',
 };
 
 const names = new Map<string, string>();
@@ -97,27 +108,113 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
     }
     // Referencing n makes it run (once per changed row); the notification is delivered on commit.
     const notified = notify ? sql`, (select count(*) from n) as n__` : sql``;
-    const cols = (table: string, prefix: string) =>
-      sql.raw(PAUSE_COLUMNS.map((c) => `${table}.${c} as ${prefix}${c}`).join(', '));
-    parts.push(
-      withPause
-        ? sql`select j.*, ${cols('p', PAUSE_PREFIX)}, ${cols('q', QUEUE_PAUSE_PREFIX)} ${notified}
-            from agent_worker_pause_state p
-            left join agent_queue_pause_state q on q.queue = ${withPause.queue}::text
-            left join j on true where p.id = 1`
-        : sql`select j.* ${notified} from j`,
-    );
-    const compiled = sql.join(parts, sql` `).compile(db);
-    // A named (prepared) statement: the hot transitions skip parsing and planning after first use.
-    const name = statementName(compiled.sql);
-    const res = await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] });
-    const out = res.rows[0] as Row | undefined;
+    parts.push(withPause ? selectWithPause(withPause.queue, notified) : sql`select j.* ${notified} from j`);
+    const out = (await run(parts))[0];
     if (!out) return { row: undefined, pause: undefined, queuePause: undefined };
     return {
       row: out.id === null || out.id === undefined ? undefined : out,
       pause: withPause ? unprefixPause(out) : undefined,
       queuePause: withPause ? unprefixPause(out, QUEUE_PAUSE_PREFIX) : undefined,
     };
+  }
+
+  /** The statement made of `parts`, as a named (prepared) statement: the hot transitions skip parsing and planning after first use. */
+  async function run(parts: RawBuilder<unknown>[]): Promise<Row[]> {
+    const compiled = sql.join(parts, sql` `).compile(db);
+    const name = statementName(compiled.sql);
+    return (await pool.query({ name, text: compiled.sql, values: [...compiled.parameters] })).rows as Row[];
+  }
+
+  /** Every row of j beside the fleet's and the queue's pause rows (one row, j's columns null, when j is empty). */
+  function selectWithPause(queue: string, extra: RawBuilder<unknown> = sql``): RawBuilder<unknown> {
+    const cols = (table: string, prefix: string) =>
+      sql.raw(PAUSE_COLUMNS.map((c) => `${table}.${c} as ${prefix}${c}`).join(', '));
+    return sql`select j.*, ${cols('p', PAUSE_PREFIX)}, ${cols('q', QUEUE_PAUSE_PREFIX)} ${extra}
+            from agent_worker_pause_state p
+            left join agent_queue_pause_state q on q.queue = ${queue}::text
+            left join j on true where p.id = 1`;
+  }
+
+  /** A batched claim in one statement: agent_queue_pick_many's ids paired with the slots' tokens. */
+  async function writeClaimMany({ pick, update, event, slots }: WriteClaimMany) {
+    const picks = pickManyRows(
+      pick,
+      slots.length,
+      slots.map((s) => s.leaseToken),
+      slots.map((s) => JSON.stringify(s.data ?? null)),
+    );
+    const claim = returningJob(
+      update(sql.ref('picks.pick_id'), sql.ref('picks.pick_token')).from(
+        picks.as('picks') as never,
+      ) as JobUpdate,
+    )
+      .returning(sql.ref('picks.pick_data').as('pick_data') as never)
+      .returning(sql.ref('picks.pick_ord').as('pick_ord') as never);
+    const e = event.event;
+    const write = () =>
+      run([
+        sql`with j as (${claim}), e as (insert into agent_job_events (job_id, at, level, kind, attempt, message, data)
+          select id, ${event.at}::timestamptz, ${e.level}, ${e.kind}, attempt, ${e.message ?? null}::text, pick_data from j)`,
+        // In pick order: the best job first, as single claims would have taken them.
+        sql`${selectWithPause(pick.queue)} order by j.pick_ord`,
+      ]);
+    let out = await write();
+    const paused = (r: Row | undefined) =>
+      codec.boolOut(r?.[`${PAUSE_PREFIX}paused`]) || codec.boolOut(r?.[`${QUEUE_PAUSE_PREFIX}paused`]);
+    const jobs = (rows: Row[]) => rows.filter((r) => r.id !== null && r.id !== undefined);
+    // As writeClaim: a pick may lock jobs the statement's older snapshot cannot update; one more try.
+    if (jobs(out).length === 0 && !paused(out[0])) out = await write();
+    return {
+      rows: jobs(out),
+      pause: unprefixPause(out[0]!)!,
+      queuePause: unprefixPause(out[0]!, QUEUE_PAUSE_PREFIX),
+    };
+  }
+
+  /** Lease holders' endings in one statement: the items as one jsonb recordset, joined to their rows. */
+  async function writeEndMany({ items }: WriteEndMany): Promise<Row[]> {
+    if (items.length === 0) return [];
+    const columns = Object.keys(items[0]!.values);
+    const doc = items.map((i) => {
+      const v: Record<string, unknown> = {
+        u_id: i.id,
+        u_token: i.leaseToken,
+        u_at: i.event.at,
+        u_level: i.event.event.level,
+        u_kind: i.event.event.kind,
+        u_message: i.event.event.message ?? null,
+        u_data: i.event.event.data === undefined ? null : JSON.stringify(i.event.event.data),
+      };
+      for (const c of columns) v[`v_${c}`] = i.values[c] ?? null;
+      return v;
+    });
+    const kinds = columns.map((c) => COLUMN_KINDS.get(c) ?? 'text');
+    const shape = sql.raw(
+      [
+        'u_id uuid, u_token text, u_at timestamptz, u_level text, u_kind text, u_message text, u_data text',
+        ...columns.map((c, k) => `v_${c} ${RECORD_TYPES[kinds[k]!]}`),
+      ].join(', '),
+    );
+    const set = sql.join(
+      columns.map((c, k) =>
+        kinds[k] === 'json'
+          ? sql`${sql.ref(c)} = (u.${sql.ref(`v_${c}`)})::jsonb`
+          : sql`${sql.ref(c)} = u.${sql.ref(`v_${c}`)}`,
+      ),
+    );
+    const returning = sql.raw(JOB_COLUMNS.map((c) => `agent_jobs.${c}`).join(', '));
+    return run([
+      sql`with u as (select * from jsonb_to_recordset(${JSON.stringify(doc)}::jsonb) as u(${shape})),
+        j as (update agent_jobs set ${set} from u
+          where agent_jobs.id = u.u_id and agent_jobs.status = 'running' and agent_jobs.lease_token = u.u_token
+            and agent_jobs.dependents = 0
+          returning ${returning}, u.u_at, u.u_level, u.u_kind, u.u_message, u.u_data),
+        e as (insert into agent_job_events (job_id, at, level, kind, attempt, message, data)
+          select id, u_at, u_level, u_kind, attempt, u_message, u_data::jsonb from j),
+        n as (select pg_notify(${channel}, json_build_object('kind', 'job_finished', 'jobId', j.id)::text)
+          from j where j.awaiters > 0)
+        select j.*, (select count(*) from n) as n__ from j`,
+    ]);
   }
 
   return {
@@ -138,6 +235,8 @@ export function createPostgresDialect(opts: PostgresOptions): Dialect {
       if (!out.row && !paused) out = await write();
       return { row: out.row, pause: out.pause!, queuePause: out.queuePause };
     },
+    writeClaimMany,
+    writeEndMany,
     writeJob,
     async withMigrationLock(fn) {
       return db.connection().execute(async (conn) => {

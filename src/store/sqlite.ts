@@ -234,6 +234,38 @@ export function createSqliteDialect(opts: SqliteOptions): Dialect {
       const out = await writeJob({ query: update(picked), event, withPause: { queue: pick.queue } });
       return { row: out.row, pause: out.pause!, queuePause: out.queuePause };
     },
+    // A batch is its claims asked for at once: group commit runs them in one transaction.
+    async writeClaimMany({ pick, update, event, slots }) {
+      const outs = await Promise.all(
+        slots.map((slot) =>
+          writeJob({
+            query: update(
+              candidates(db, SQLITE_LISTS, bound(pick)).$asScalar(),
+              sql.val<string>(slot.leaseToken),
+            ),
+            event: { at: event.at, event: { ...event.event, data: slot.data } },
+            withPause: { queue: pick.queue },
+          }),
+        ),
+      );
+      const rows = outs.flatMap((o) => (o.row ? [o.row] : []));
+      // The last to run saw the newest pause state.
+      const last = outs.at(-1)!;
+      return { rows, pause: last.pause!, queuePause: last.queuePause };
+    },
+    // Likewise the endings: each its own statement, all in one group commit.
+    async writeEndMany({ items, update }) {
+      const outs = await Promise.all(
+        items.map((item) =>
+          writeJob({
+            query: update(item),
+            event: item.event,
+            notify: { kind: 'job_finished', jobId: item.id },
+          }),
+        ),
+      );
+      return outs.flatMap((o) => (o.row ? [o.row] : []));
+    },
     writeJob,
     // Each step takes the file's write lock itself (applyMigration), which is the lock.
     async withMigrationLock(fn) {

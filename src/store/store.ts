@@ -190,6 +190,27 @@ export interface Store {
     unlessPaused: boolean;
     event: NewEvent;
   }): Promise<{ job: JobRecord | null; pause: PauseRecord; queuePause: QueuePauseRecord | null }>;
+  /**
+   * A batched claim: takes up to `claims.length` of the best matching queued jobs at once, in pick
+   * order, each with its own lease token and claim event (the events differ only in `data`). A
+   * concurrency key's running jobs stay within its limit (PostgreSQL takes at most one job per key
+   * per batch). The pause rows as jobClaim answers them.
+   */
+  jobClaimMany(
+    p: Omit<Parameters<Store['jobClaim']>[0], 'leaseToken' | 'event'> & {
+      claims: { leaseToken: string; event: NewEvent }[];
+    },
+  ): Promise<{ jobs: JobRecord[]; pause: PauseRecord; queuePause: QueuePauseRecord | null }>;
+  /**
+   * Lease holders' endings in one transaction: each item is written only if its job still runs
+   * under `leaseToken` and no job depends on it; every item sets the same fields. Answers the jobs
+   * written, and wakes their awaiters as jobUpdate would; an item that did not apply is absent (the
+   * caller ends it the single way, which explains a refusal or propagates to dependents).
+   */
+  jobEndMany(p: {
+    now: Date;
+    items: { id: string; leaseToken: string; set: JobPatch; event: NewEvent }[];
+  }): Promise<JobRecord[]>;
   /** Compare-and-set: applies `set` (and appends `event`) only if the row matches `expect`. */
   jobUpdate(p: {
     id: string;

@@ -1,0 +1,2 @@
+-- PostgreSQL redefines its claim pick functions (agent_queue_pick, agent_queue_pick_many) in this
+-- step. SQLite builds the same candidate query into each claim statement: nothing to do here.
