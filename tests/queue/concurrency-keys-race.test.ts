@@ -82,6 +82,28 @@ async function claimLoop(svc: QueueService, workerId: string, left: { n: number 
   }
 }
 
+/** A batched claimer's loop: claimBatch of up to 5, the count per key read while held, completeBatch. */
+async function batchLoop(svc: QueueService, workerId: string, left: { n: number }, tally: Tally) {
+  while (left.n > 0) {
+    const { jobs } = await svc.claimBatch({ workerId, limit: 5, waitSeconds: 1 });
+    if (jobs.length === 0) continue;
+    const counts = (await svc.limits.list()).keys;
+    for (const { job } of jobs) {
+      tally.claimed.push(job.id);
+      const key = job.concurrencyKey;
+      if (key === null) continue;
+      const running = counts.find((k) => k.key === key)?.running ?? 0;
+      tally.maxRunning[key] = Math.max(tally.maxRunning[key] ?? 0, running);
+    }
+    await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
+    const { results } = await svc.completeBatch({
+      items: jobs.map(({ job, lease }) => ({ jobId: job.id, leaseToken: lease.token })),
+    });
+    for (const r of results) expect(r).toMatchObject({ job: { status: 'succeeded' } });
+    left.n -= jobs.length;
+  }
+}
+
 describe.each(backendsForSuite())('concurrency-key limits under a race ($name)', (backend) => {
   let q: TestQueue | undefined;
   const children: ResultPromise[] = [];
@@ -104,6 +126,26 @@ describe.each(backendsForSuite())('concurrency-key limits under a race ($name)',
     await Promise.all(claimers.map((svc, i) => claimLoop(svc, `claimer-${i}`, left, tally)));
     await expectRaceHeld(q, ids, tally, true);
   });
+
+  it(
+    '4 batched and 4 single claimers on separate connections never exceed a key limit',
+    { timeout: 120_000 },
+    async () => {
+      q = await openTestQueue(backend);
+      const ids = await prepare(q.service);
+      const claimers = Array.from({ length: 8 }, () => q!.connect());
+      const tally: Tally = { claimed: [], maxRunning: {} };
+      const left = { n: ids.length };
+      await Promise.all(
+        claimers.map((svc, i) =>
+          i % 2 === 0
+            ? batchLoop(svc, `batch-${i}`, left, tally)
+            : claimLoop(svc, `single-${i}`, left, tally),
+        ),
+      );
+      await expectRaceHeld(q, ids, tally, false);
+    },
+  );
 
   it('3 processes on one database never exceed a key limit', { timeout: 120_000 }, async () => {
     // The child processes run the built code (dist/).
@@ -136,16 +178,19 @@ describe.each(backendsForSuite())('concurrency-key limits under a race ($name)',
     for (const child of procs) child.stdin!.end();
     const results = await Promise.all(procs);
     const tally: Tally = { claimed: [], maxRunning: {} };
+    let sharing = 0;
     for (const r of results) {
       expect(r.exitCode, String(r.stderr)).toBe(0);
       const own = JSON.parse(String(r.stdout).trim().split('\n').at(-1)!) as Tally;
-      // Each process got a share, so they really ran against each other.
-      expect(own.claimed.length).toBeGreaterThan(0);
       tally.claimed.push(...own.claimed);
+      if (own.claimed.length > 0) sharing++;
       for (const [key, n] of Object.entries(own.maxRunning)) {
         tally.maxRunning[key] = Math.max(tally.maxRunning[key] ?? 0, n);
       }
     }
+    // Processes really ran against each other. Not all three: with SQLite's group commit two of them
+    // can drain the jobs before a third, slow to start on a loaded machine, takes its first.
+    expect(sharing).toBeGreaterThanOrEqual(2);
     // Six claimers over three processes need not fill a limit-2 key at the moment one counts it.
     await expectRaceHeld(q, ids, tally, false);
   });
