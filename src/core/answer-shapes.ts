@@ -17,6 +17,13 @@ export const claimAnswer = {
   system: object,
   action: z.enum(['work', 'wait']),
 };
+export const claimBatchAnswer = {
+  jobs: z.array(z.looseObject({ job: object, lease: object })),
+  system: object,
+  action: z.enum(['work', 'wait']),
+};
+/** One entry per item, in order: `{job}` or `{error: {code, message}}`. */
+export const completeBatchAnswer = { results: z.array(z.unknown()) };
 export const heartbeatAnswer = {
   job: object,
   lease: object,

@@ -28,6 +28,10 @@ function request(route: (typeof ROUTES)[number], jobId: string): { path: string;
     return { path, body: { leaseToken: 'not-a-lease-token', reason: 'matrix' } };
   if (route.path.endsWith('/jobs')) return { path, body: { type: 'auth.matrix', payload: {} } };
   if (route.path.endsWith('/claim')) return { path, body: { workerId: 'body-says', waitSeconds: 0 } };
+  if (route.path.endsWith('/claim-batch'))
+    return { path, body: { workerId: 'body-says', waitSeconds: 0, limit: 2 } };
+  if (route.path.endsWith('/complete-batch'))
+    return { path, body: { items: [{ jobId, leaseToken: 'not-a-lease-token' }] } };
   if (route.path === '/api/system/worker-pause') return { path, body: { paused: false, reason: 'matrix' } };
   if (route.path.endsWith('/cancel')) return { path, body: { reason: 'matrix' } };
   // Lease calls with a token the job never issued: allowed callers reach the queue's own refusal.

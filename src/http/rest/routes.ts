@@ -73,6 +73,35 @@ const SPEC_ROUTES: RestRoute[] = [
     },
   },
   {
+    method: 'POST',
+    path: `${JOBS}/claim-batch`,
+    operationId: 'claimBatch',
+    summary:
+      'Claim up to `limit` (≤ 100) matching jobs at once, each with its own lease; waitSeconds long-polls for the first.',
+    permission: 'work',
+    input: S.claimBatchInput,
+    output: obj(Out.claimBatchAnswer),
+    handler: ({ service, input, signal, c, serverTypes }) => {
+      const claim = claimAs(c, input, serverTypes);
+      return service.claimBatch(claim.input as S.ClaimBatchInput, {
+        signal,
+        beforeAnswer: afterPendingIo,
+        ...claim.scope,
+      });
+    },
+  },
+  {
+    method: 'POST',
+    path: `${JOBS}/complete-batch`,
+    operationId: 'completeBatch',
+    summary:
+      'Complete many held jobs at once (items as complete takes them, ≤ 100): one result, the job or its error, per item in order.',
+    permission: 'work',
+    input: S.completeBatchInput,
+    output: obj(Out.completeBatchAnswer),
+    handler: ({ service, input }) => service.completeBatch(input as S.CompleteBatchInput),
+  },
+  {
     method: 'GET',
     path: JOB,
     operationId: 'get',
