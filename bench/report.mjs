@@ -66,17 +66,23 @@ export function renderReport(r) {
     '',
   );
   const gwb = first(r, 'batch', 'graphile-worker batched')?.jobs_per_s;
+  const pbb = first(r, 'batch', 'pg-boss batch 20')?.jobs_per_s;
+  const batchRow = (label, name) => {
+    const x = first(r, 'batch', name)?.jobs_per_s;
+    return [label, x ? n(x) : failed(r, 'batch', name), x ? ratio(x, gwb) : '–', x ? ratio(x, pbb) : '–'];
+  };
   out.push(
     table(
-      ['throughput, batched', 'jobs/s', 'ratio to graphile-worker batched'],
+      ['throughput, batched', 'jobs/s', 'ratio to graphile-worker batched', 'ratio to pg-boss batch 20'],
       [
-        ['graphile-worker, batched fetch and completion', n(gwb), ratio(gwb, gwb)],
-        [
-          'pg-boss, batches of 20',
-          n(first(r, 'batch', 'pg-boss batch 20')?.jobs_per_s),
-          ratio(first(r, 'batch', 'pg-boss batch 20')?.jobs_per_s, gwb),
-        ],
-        ['agent-queue, batched claim', 'not built (no batched claim yet)', '–'],
+        batchRow('agent-queue, PostgreSQL, claimBatch 20 + completeBatch', 'agent-queue postgres batch 20'),
+        batchRow('agent-queue, PostgreSQL, claimBatch 100 + completeBatch', 'agent-queue postgres batch 100'),
+        batchRow('agent-queue, SQLite file (node:sqlite), claimBatch 100', 'agent-queue sqlite batch 100'),
+        batchRow(
+          'graphile-worker, batched fetch (local queue 500) and completion',
+          'graphile-worker batched',
+        ),
+        batchRow('pg-boss, batches of 20', 'pg-boss batch 20'),
       ],
     ),
     '',

@@ -76,6 +76,13 @@ const here = process.execPath;
 const aq = (script) => join(ROOT, 'bench', script);
 const peer = (which, mode, env = {}) => ({ node: PEER_NODE, script: PEER_BENCH, argv: [which, mode], env });
 const q = quick ? ['--quick'] : [];
+// claimBatch with this limit and completeBatch, 10 loops (bench/throughput.mjs batch).
+const aqBatch = (backend, batch) => ({
+  node: PEER_NODE,
+  script: aq('throughput.mjs'),
+  argv: [backend, 'batch'],
+  env: { BATCH: String(batch) },
+});
 // Group → cases, run in this order; peers and agent-queue alternate inside a group.
 const GROUPS = {
   tp: {
@@ -98,8 +105,11 @@ const GROUPS = {
   },
   pgbench: { pgbench: { node: here, script: aq('pgbench-ceiling.mjs'), argv: q } },
   batch: {
+    'agent-queue postgres batch 20': aqBatch('postgres', 20),
     'graphile-worker batched': peer('graphile', 'throughput', { GW_BATCH: '1' }),
+    'agent-queue postgres batch 100': aqBatch('postgres', 100),
     'pg-boss batch 20': peer('pgboss', 'throughput', { PGBOSS_BATCH: '20' }),
+    'agent-queue sqlite batch 100': aqBatch('sqlite', 100),
   },
   latency: {
     'agent-queue postgres': { node: PEER_NODE, script: aq('throughput.mjs'), argv: ['postgres', 'latency'] },

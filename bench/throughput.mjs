@@ -1,7 +1,9 @@
 // agent-queue side of the anchor benchmark (the peers' side is the anchor peer-bench.mjs; see bench/README.md):
 // N no-op jobs inserted, then drained by one process with CONCURRENCY claim+complete loops.
-// usage: node bench/throughput.mjs sqlite|postgres throughput|latency   (env N, CONCURRENCY, LAT_N,
-//        DATABASE_URL for postgres). Prints one JSON line. Uses the built code (npm run build).
+// usage: node bench/throughput.mjs sqlite|postgres throughput|batch|latency   (env N, CONCURRENCY,
+//        BATCH, LAT_N, DATABASE_URL for postgres). Prints one JSON line. Uses the built code (npm run build).
+// `batch`: each loop claims up to BATCH jobs per call (claimBatch) and completes them in one call
+// (completeBatch), as the peers' batched modes fetch and complete.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ const [backend = 'sqlite', mode = 'throughput'] = process.argv.slice(2);
 const N = Number(process.env.N ?? 10000);
 const C = Number(process.env.CONCURRENCY ?? 10);
 const LAT_N = Number(process.env.LAT_N ?? 200);
+const BATCH = Number(process.env.BATCH ?? 20);
 const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const pct = (a, p) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor(a.length * p))];
 
@@ -43,7 +46,7 @@ const { store, cleanup } = await openBench();
 await store.migrate();
 const service = new QueueService({ store });
 
-if (mode === 'throughput') {
+if (mode === 'throughput' || mode === 'batch') {
   const t0 = performance.now();
   // No bulk API yet: enqueue in parallel batches so insert time is not the bottleneck we report.
   for (let i = 0; i < N; i += 100) {
@@ -57,6 +60,15 @@ if (mode === 'throughput') {
   await Promise.all(
     Array.from({ length: C }, async (_, w) => {
       for (;;) {
+        if (mode === 'batch') {
+          const { jobs } = await service.claimBatch({ workerId: `bench-${w}`, limit: BATCH });
+          if (jobs.length === 0) return;
+          const { results } = await service.completeBatch({
+            items: jobs.map(({ job, lease }) => ({ jobId: job.id, leaseToken: lease.token })),
+          });
+          done += results.filter((r) => r.job?.status === 'succeeded').length;
+          continue;
+        }
         const { job, lease } = await service.claim({ workerId: `bench-${w}` });
         if (!job) return;
         await service.complete({ jobId: job.id, leaseToken: lease.token });
@@ -72,6 +84,7 @@ if (mode === 'throughput') {
       mode,
       N,
       C,
+      ...(mode === 'batch' ? { batch: BATCH } : {}),
       insert_ms: Math.round(tIns),
       drain_ms: Math.round(dt),
       jobs_per_s: Math.round((N / dt) * 1000),
