@@ -20,13 +20,43 @@ interface Entry {
   idle: () => boolean;
 }
 
+/**
+ * With nobody waiting for this long, the store subscription is let go: on SQLite it polls the file
+ * every few ms, which an idle server (an MCP session between claims) should not pay for. The next
+ * waiter subscribes again before its first look, so nothing is missed.
+ */
+const IDLE_RELEASE_MS = 5_000;
+
 export class Wakeups {
   private readonly waiters = new Set<Entry>();
   private subscription: Promise<() => void> | null = null;
+  private releaseTimer: NodeJS.Timeout | null = null;
   /** Callers of whenIdle() still waiting for enough idle waiters (empty unless a test asks). */
   private idleWatches: { n: number; resolve: () => void }[] = [];
+  private readonly idleReleaseMs: number;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    opts: { idleReleaseMs?: number } = {},
+  ) {
+    this.idleReleaseMs = opts.idleReleaseMs ?? IDLE_RELEASE_MS;
+  }
+
+  /** Lets the subscription go once nobody has waited for idleReleaseMs. */
+  private releaseWhenIdle(): void {
+    if (this.waiters.size > 0 || !this.subscription || this.releaseTimer) return;
+    this.releaseTimer = setTimeout(() => {
+      this.releaseTimer = null;
+      if (this.waiters.size > 0 || !this.subscription) return;
+      const subscription = this.subscription;
+      this.subscription = null;
+      void subscription.then(
+        (unsubscribe) => unsubscribe(),
+        () => undefined,
+      );
+    }, this.idleReleaseMs);
+    this.releaseTimer.unref();
+  }
 
   private dispatch(s: Signal): void {
     const matching = [...this.waiters].filter((w) => w.match(s));
@@ -44,6 +74,10 @@ export class Wakeups {
   }
 
   async open(match: Match): Promise<Waiter> {
+    if (this.releaseTimer) {
+      clearTimeout(this.releaseTimer);
+      this.releaseTimer = null;
+    }
     // A subscription that failed (database away) is dropped, so the next open() tries again.
     this.subscription ??= this.store
       .subscribe((s) => this.dispatch(s))
@@ -66,6 +100,7 @@ export class Wakeups {
       await this.subscription;
     } catch (err) {
       this.waiters.delete(entry);
+      this.releaseWhenIdle();
       throw err;
     }
     return {
@@ -91,6 +126,7 @@ export class Wakeups {
         }),
       close: () => {
         this.waiters.delete(entry);
+        this.releaseWhenIdle();
       },
     };
   }
@@ -118,6 +154,8 @@ export class Wakeups {
   }
 
   async close(): Promise<void> {
+    if (this.releaseTimer) clearTimeout(this.releaseTimer);
+    this.releaseTimer = null;
     const unsubscribe = await this.subscription?.catch(() => null);
     unsubscribe?.();
     this.subscription = null;

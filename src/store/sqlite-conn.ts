@@ -77,6 +77,8 @@ export function openNodeSqlite(mod: NodeSqliteModule, path: string, busyTimeoutM
   // The same sqlite3_busy_timeout that better-sqlite3's `timeout` option sets; the pragma works on
   // every Node with node:sqlite (the constructor's `timeout` option needs 22.16).
   raw.exec(`pragma busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+  // Kept: a waiting claimer polls `pragma data_version` every few ms (sqlite.ts subscribe).
+  const valueOf = keptStatements((sql) => raw.prepare(sql));
   return {
     driver: 'node',
     database: {
@@ -90,7 +92,7 @@ export function openNodeSqlite(mod: NodeSqliteModule, path: string, busyTimeoutM
         .all(...params)
         .map(plain),
     value: (sql, ...params) => {
-      const row = raw.prepare(sql).get(...params);
+      const row = valueOf(sql).get(...params);
       return row === undefined ? undefined : Object.values(row)[0];
     },
     run: (sql, ...params) => void raw.prepare(sql).run(...params),
@@ -104,16 +106,14 @@ export function openBetterSqlite3(
   busyTimeoutMs: number,
 ): SqliteConnection {
   const raw = new lib(path, { timeout: busyTimeoutMs });
+  // Kept: a waiting claimer polls `pragma data_version` every few ms (sqlite.ts subscribe).
+  const valueOf = keptStatements((sql) => raw.prepare(sql).pluck());
   return {
     driver: 'better-sqlite3',
     database: { prepare: keptStatements((sql) => raw.prepare(sql)), close: () => raw.close() },
     exec: (sql) => void raw.exec(sql),
     all: (sql, ...params) => raw.prepare(sql).all(...params) as Row[],
-    value: (sql, ...params) =>
-      raw
-        .prepare(sql)
-        .pluck()
-        .get(...params),
+    value: (sql, ...params) => valueOf(sql).get(...params),
     run: (sql, ...params) => void raw.prepare(sql).run(...params),
     close: () => raw.close(),
   };
