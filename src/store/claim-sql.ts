@@ -84,12 +84,7 @@ export function pickFunctionSql(): string {
     `    ${pick} INTO picked;`,
     '    IF NOT FOUND THEN RETURN NULL; END IF;',
     '    IF picked.concurrency_key IS NULL THEN RETURN picked.id; END IF;',
-    '    IF NOT holds_key THEN',
-    `      PERFORM pg_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key));`,
-    '      holds_key := true;',
-    `    ELSIF NOT pg_try_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key)) THEN`,
-    '      RETURN NULL;',
-    '    END IF;',
+    ...keyLock('RETURN NULL'),
     `    ${room} INTO room;`,
     '    IF room THEN RETURN picked.id; END IF;',
     '  END LOOP;',
@@ -121,6 +116,19 @@ const roomQuery = () =>
       sql<boolean>`${keyHasRoom(eb as never, sql.raw<string>('picked.concurrency_key'))}`.as('room'),
     ),
   );
+
+/**
+ * Takes picked.concurrency_key's lock: the first key of a call is waited for, a later one only
+ * tried (see the top of this file); `busy` is what the pick does when another claim holds it.
+ */
+const keyLock = (busy: string): string[] => [
+  '    IF NOT holds_key THEN',
+  `      PERFORM pg_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key));`,
+  '      holds_key := true;',
+  `    ELSIF NOT pg_try_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key)) THEN`,
+  `      ${busy};`,
+  '    END IF;',
+];
 
 const signature = () => ORDER.map((k) => PARAMS[k].join(' ')).join(', ');
 
@@ -162,12 +170,7 @@ export function pickManyFunctionSql(): string {
     '    END IF;',
     '    CONTINUE WHEN picked.concurrency_key = ANY(keys);',
     '    keys := keys || picked.concurrency_key;',
-    '    IF NOT holds_key THEN',
-    `      PERFORM pg_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key));`,
-    '      holds_key := true;',
-    `    ELSIF NOT pg_try_advisory_xact_lock(${KEY_LOCK_SPACE}, hashtext(picked.concurrency_key)) THEN`,
-    '      CONTINUE;',
-    '    END IF;',
+    ...keyLock('CONTINUE'),
     `    ${roomQuery()} INTO room;`,
     '    IF room THEN taken := taken || picked.id; END IF;',
     '  END LOOP;',
